@@ -1,0 +1,36 @@
+import { Subject, type Observable } from 'rxjs';
+
+export type Protocol = 'pop3' | 'push3';
+
+interface Base {
+  /** Milliseconds since the epoch (scheduler time in tests). */
+  readonly at: number;
+}
+
+/** Everything the daemon reports happening. Metrics, logs and hooks are all derived from this stream. */
+export type ServerEvent = Base &
+  (
+    | { readonly type: 'connection-opened'; readonly protocol: Protocol; readonly connection: string; readonly remote: string }
+    | { readonly type: 'connection-closed'; readonly protocol: Protocol; readonly connection: string }
+    | { readonly type: 'auth'; readonly protocol: Protocol; readonly connection: string; readonly user: string; readonly ok: boolean }
+    | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean }
+    | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
+    | { readonly type: 'messages-deleted'; readonly connection: string; readonly user: string; readonly count: number }
+    | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly direction: 'in' | 'out'; readonly octets: number }
+    | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
+    | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
+    | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
+  );
+
+export type ServerEventType = ServerEvent['type'];
+
+/** The one global event stream. Producers call `emit`; everything else subscribes to `events$`. */
+export interface EventBus {
+  readonly events$: Observable<ServerEvent>;
+  emit(event: ServerEvent): void;
+}
+
+export function createEventBus(): EventBus {
+  const subject = new Subject<ServerEvent>();
+  return { events$: subject.asObservable(), emit: (event) => subject.next(event) };
+}
