@@ -13,7 +13,7 @@ export type ServerEvent = Base &
     | { readonly type: 'connection-opened'; readonly protocol: Protocol; readonly connection: string; readonly remote: string }
     | { readonly type: 'connection-closed'; readonly protocol: Protocol; readonly connection: string }
     | { readonly type: 'auth'; readonly protocol: Protocol; readonly connection: string; readonly user: string; readonly ok: boolean }
-    | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean }
+    | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean; readonly user?: string }
     | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
     | { readonly type: 'messages-deleted'; readonly connection: string; readonly user: string; readonly count: number }
     | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly direction: 'in' | 'out'; readonly octets: number }

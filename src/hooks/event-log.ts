@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import { type Observable, type Subscription } from 'rxjs';
+import type { ServerEvent } from '../metrics/events.js';
+
+interface Peer {
+  readonly remote: string;
+  user?: string;
+}
+
+/**
+ * The audit log is a subscriber of the event stream: one JSON line per event, with the connection's
+ * remote address and user attached. Events never carry passwords, so none can reach the log.
+ */
+export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
+  const peers = new Map<string, Peer>();
+  return events$.subscribe((event) => {
+    const { type, at: _at, ...fields } = event;
+    if (event.type === 'connection-opened') peers.set(event.connection, { remote: event.remote });
+    const peer = 'connection' in event ? peers.get(event.connection) : undefined;
+    if (event.type === 'auth' && event.ok && peer) peer.user = event.user;
+    const line = { event: type, remote: peer?.remote, user: peer?.user, ...fields };
+    if (event.type === 'bytes') logger.trace(line);
+    else if (event.type === 'error') logger.warn(line);
+    else logger.info(line);
+    if (event.type === 'connection-closed') peers.delete(event.connection);
+  });
+}

@@ -1,0 +1,18 @@
+import type { CommandSpec } from '../command.js';
+import { capa } from './capa.js';
+import { dele } from './dele.js';
+import { list } from './list.js';
+import { noop } from './noop.js';
+import { pass } from './pass.js';
+import { quit } from './quit.js';
+import { retr } from './retr.js';
+import { rset } from './rset.js';
+import { stat } from './stat.js';
+import { top } from './top.js';
+import { uidl } from './uidl.js';
+import { user } from './user.js';
+
+/** Every POP3 command, by keyword. Adding a command is adding a module and a line here. */
+export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
+  [capa, user, pass, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
+);

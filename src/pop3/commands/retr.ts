@@ -1,0 +1,14 @@
+import { defineCommand } from '../command.js';
+import { resolveMessage } from '../message-number.js';
+import { messageReply } from '../message-reply.js';
+
+export const retr = defineCommand({
+  verb: 'RETR',
+  phases: ['transaction'],
+  args: { min: 1, max: 1 },
+  run: (state, input, context) => {
+    const target = resolveMessage(state, input.args[0]!);
+    if ('error' in target) return { state, reply: target.error };
+    return { state, reply: messageReply(state, target.index, context) };
+  },
+});

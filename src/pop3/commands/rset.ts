@@ -1,0 +1,14 @@
+import { defineCommand } from '../command.js';
+import { ok } from '../replies.js';
+import { dropListing, type Transaction } from '../state.js';
+
+export const rset = defineCommand({
+  verb: 'RSET',
+  phases: ['transaction'],
+  args: { min: 0, max: 0 },
+  run: (state) => {
+    const next: Transaction = { ...state, deleted: new Set() };
+    const { count, octets } = dropListing(next);
+    return { state: next, reply: ok(`${count} messages (${octets} octets)`) };
+  },
+});

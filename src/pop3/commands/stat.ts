@@ -1,0 +1,13 @@
+import { defineCommand } from '../command.js';
+import { ok } from '../replies.js';
+import { dropListing } from '../state.js';
+
+export const stat = defineCommand({
+  verb: 'STAT',
+  phases: ['transaction'],
+  args: { min: 0, max: 0 },
+  run: (state) => {
+    const { count, octets } = dropListing(state);
+    return { state, reply: ok(`${count} ${octets}`) };
+  },
+});

@@ -1,0 +1,36 @@
+import { identity, tap, type OperatorFunction } from 'rxjs';
+import type { SessionContext } from './context.js';
+import { fromReadable } from './readable-source.js';
+import { err, streamed, type Reply } from './replies.js';
+import type { Transaction } from './state.js';
+import { toWireBody } from './wire-encoding.js';
+
+/**
+ * RETR/TOP's reply: the stored file, opened only when this reply's turn comes (so pipelined replies
+ * never interleave), optionally cut, converted to wire form, and paced by the socket.
+ */
+export function messageReply(
+  state: Transaction,
+  index: number,
+  context: SessionContext,
+  cut: OperatorFunction<Buffer, Buffer> = identity,
+  statusText = `${state.maildrop.messages[index]!.size} octets`,
+): Reply {
+  let octets = 0;
+  const body$ = fromReadable(() => state.maildrop.read(index), context.connection.outputPaused$).pipe(
+    cut,
+    toWireBody(),
+    tap({
+      next: (chunk) => (octets += chunk.length),
+      complete: () =>
+        context.emit({
+          type: 'message-retrieved',
+          connection: context.connection.id,
+          user: state.user,
+          octets,
+          at: context.scheduler.now(),
+        }),
+    }),
+  );
+  return streamed(statusText, body$, err(`Message ${index + 1} cannot be read`, 'SYS/TEMP'));
+}
