@@ -1,6 +1,7 @@
 import {
   concat,
   concatMap,
+  connect,
   defer,
   endWith,
   finalize,
@@ -44,33 +45,37 @@ export function pop3Session(service: Pop3Service): SessionFactory {
         timestamp: `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`,
       };
       let current: SessionState = initialState;
-      const input$ = lines$.pipe(share());
-      const replies$ = input$.pipe(
-        map(parseLine),
-        mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
-        tap((transition) => (current = transition.state)),
-        takeWhile((transition) => transition.state.phase !== 'closed', true),
-        concatMap((transition) => transition.reply.out$),
-        share(),
-      );
-      // The autologout timer restarts on every line in and every chunk out.
-      const idle$ = merge(input$, replies$).pipe(
-        startWith(undefined),
-        switchMap(() => timer(context.idleTimeoutMs(), context.scheduler)),
-        take(1),
-        share(),
-      );
-      const autologout$ = idle$.pipe(
-        tap(() =>
-          context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() }),
+      // `connect` multicasts the input and the replies inside one subscription: the idle timer
+      // watches both without subscribing to the socket (or a test's cold input) a second time.
+      const session$ = lines$.pipe(
+        connect((input$) =>
+          input$.pipe(
+            map(parseLine),
+            mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+            tap((transition) => (current = transition.state)),
+            takeWhile((transition) => transition.state.phase !== 'closed', true),
+            concatMap((transition) => transition.reply.out$),
+            connect((replies$) => {
+              // The autologout timer restarts on every line in and every chunk out.
+              const idle$ = merge(input$, replies$).pipe(
+                startWith(undefined),
+                switchMap(() => timer(context.idleTimeoutMs(), context.scheduler)),
+                take(1),
+                share(),
+              );
+              const autologout$ = idle$.pipe(
+                tap(() =>
+                  context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() }),
+                ),
+                concatMap(() => AUTOLOGOUT.out$),
+                takeUntil(replies$.pipe(ignoreElements(), endWith(undefined))),
+              );
+              return merge(replies$.pipe(takeUntil(idle$)), autologout$);
+            }),
+          ),
         ),
-        concatMap(() => AUTOLOGOUT.out$),
-        takeUntil(replies$.pipe(ignoreElements(), endWith(undefined))),
       );
-      return concat(
-        of(`+OK POP3 server ready ${context.timestamp}\r\n`),
-        merge(replies$.pipe(takeUntil(idle$)), autologout$),
-      ).pipe(
+      return concat(of(`+OK POP3 server ready ${context.timestamp}\r\n`), session$).pipe(
         finalize(() => {
           if (current.phase === 'transaction') void current.maildrop.release();
         }),
