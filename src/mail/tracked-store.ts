@@ -6,15 +6,15 @@ import type { CommitResult, Maildrop, MaildropStore } from './maildrop.js';
  */
 export class TrackedMaildropStore implements MaildropStore {
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly open = new Set<Maildrop>();
+  private readonly opened = new Set<Maildrop>();
 
   constructor(private readonly inner: MaildropStore) {}
 
   async open(user: string): Promise<Maildrop> {
     const maildrop = await this.track(this.inner.open(user));
-    this.open.add(maildrop);
+    this.opened.add(maildrop);
     const finish = <T>(work: () => Promise<T>): Promise<T> => {
-      this.open.delete(maildrop);
+      this.opened.delete(maildrop);
       return this.track(work());
     };
     return {
@@ -33,7 +33,7 @@ export class TrackedMaildropStore implements MaildropStore {
 
   /** Maildrops opened and not yet committed or released. */
   get openCount(): number {
-    return this.open.size;
+    return this.opened.size;
   }
 
   private track<T>(promise: Promise<T>): Promise<T> {

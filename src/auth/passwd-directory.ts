@@ -1,0 +1,110 @@
+import { readFile } from 'node:fs/promises';
+import { parsePasswdFile } from './passwd-file.js';
+import { parseStoredPassword, strongest, type Credential, type StoredPassword } from './password-schemes.js';
+import type { UserDirectory } from './users.js';
+
+/** Something wrong with the users file, structured for the log. Never carries secret material. */
+export interface UsersFileProblem {
+  readonly path: string;
+  readonly line?: number;
+  readonly user?: string;
+  readonly reason: string;
+}
+
+export type ProblemLogger = (problem: UsersFileProblem) => void;
+
+/** `path:line: user name: reason`, for humans. */
+export function formatProblem({ path, line, user, reason }: UsersFileProblem): string {
+  return `${path}${line === undefined ? '' : `:${line}`}: ${user === undefined ? '' : `user ${user}: `}${reason}`;
+}
+
+/** Without an injected logger, problems still surface, as process warnings on stderr. */
+const warn: ProblemLogger = (problem) => process.emitWarning(formatProblem(problem));
+
+/** One reading of the file. Replaced whole on reload, so a login never sees half of two versions. */
+interface Snapshot {
+  readonly accounts: ReadonlyMap<string, StoredPassword>;
+  readonly names: readonly string[];
+  /**
+   * What an unknown user's password is checked against: a real credential of the strongest scheme in use,
+   * so the wasted work matches a real login in scheme and cost parameters alike. Its result is discarded.
+   */
+  readonly decoy: Credential | undefined;
+}
+
+async function readSnapshot(path: string, log: ProblemLogger): Promise<Snapshot> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read users file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  const { entries, problems } = parsePasswdFile(text);
+  for (const { line, reason } of problems) log({ path, line, reason });
+  const accounts = new Map<string, StoredPassword>();
+  const credentials: Credential[] = [];
+  for (const entry of entries) {
+    const stored = parseStoredPassword(entry.password);
+    if ('problem' in stored) {
+      log({ path, line: entry.line, user: entry.name, reason: `${stored.problem}; login disabled` });
+    } else {
+      credentials.push(stored);
+    }
+    accounts.set(entry.name, stored);
+  }
+  return { accounts, names: entries.map((entry) => entry.name), decoy: strongest(credentials) };
+}
+
+/** The users of a Dovecot passwd-file (see passwd-file.ts), read into memory. */
+export class PasswdFileDirectory implements UserDirectory {
+  private constructor(
+    readonly path: string,
+    private readonly log: ProblemLogger,
+    private snapshot: Snapshot,
+  ) {}
+
+  /** Rejects, naming the path, when the file cannot be read; bad lines are only logged. */
+  static async load(path: string, log: ProblemLogger = warn): Promise<PasswdFileDirectory> {
+    return new PasswdFileDirectory(path, log, await readSnapshot(path, log));
+  }
+
+  /** Re-reads the file (SIGHUP, after an edit). When it cannot be read, rejects and keeps the users it had. */
+  async reload(): Promise<void> {
+    this.snapshot = await readSnapshot(this.path, this.log);
+  }
+
+  async authenticate(user: string, password: string): Promise<boolean> {
+    const { accounts, decoy } = this.snapshot;
+    const stored = accounts.get(user);
+    if (stored !== undefined && !('problem' in stored)) return this.matches(stored, password, user);
+    // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
+    if (decoy !== undefined) await this.matches(decoy, password, undefined);
+    return false;
+  }
+
+  async plaintextSecret(user: string): Promise<string | undefined> {
+    const stored = this.snapshot.accounts.get(user);
+    if (stored === undefined || 'problem' in stored) return undefined;
+    return stored.scheme.plaintext?.(stored.secret);
+  }
+
+  async exists(user: string): Promise<boolean> {
+    return this.snapshot.accounts.has(user);
+  }
+
+  async list(): Promise<readonly string[]> {
+    return this.snapshot.names;
+  }
+
+  /** A malformed secret is a mismatch, and logged: a login never throws. `user` is undefined for the decoy. */
+  private async matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
+    try {
+      return await credential.scheme.verify(password, credential.secret);
+    } catch (error) {
+      const whose = user === undefined ? ' (the decoy for unknown users)' : '';
+      const reason = `${credential.scheme.name} secret${whose} cannot be checked: ${(error as Error).message}`;
+      this.log({ path: this.path, user, reason });
+      return false;
+    }
+  }
+}

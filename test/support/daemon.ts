@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+
+export interface SiteOptions {
+  /** name -> plaintext password (stored as {PLAIN} in the temp users file). */
+  readonly users?: Record<string, string>;
+  /** name -> message texts, delivered into new/ in this order (oldest first). */
+  readonly mail?: Record<string, string[]>;
+  /** Extra config merged over the generated one (section by section). */
+  readonly config?: Record<string, Record<string, unknown>>;
+}
+
+/** A temporary install: config file, users file and Maildirs in a fresh folder. */
+export interface Site {
+  readonly dir: string;
+  readonly configFile: string;
+  maildir(user: string): string;
+  remove(): void;
+}
+
+export function makeSite(options: SiteOptions = {}): Site {
+  const dir = mkdtempSync(join(tmpdir(), 'pop3d-e2e-'));
+  const users = options.users ?? { alice: 'secret' };
+  writeFileSync(
+    join(dir, 'users.passwd'),
+    Object.entries(users)
+      .map(([name, password]) => `${name}:{PLAIN}${password}\n`)
+      .join(''),
+  );
+  const maildir = (user: string): string => join(dir, 'mail', user, 'Maildir');
+  let seconds = 1_700_000_000;
+  for (const [user, texts] of Object.entries(options.mail ?? {})) {
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir(user), sub), { recursive: true });
+    texts.forEach((text, index) => {
+      writeFileSync(join(maildir(user), 'new', `${seconds++}.M${index}P1.test`), text);
+    });
+  }
+  const base: Record<string, Record<string, unknown>> = {
+    pop3: { host: '127.0.0.1', port: 0 },
+    mail: { maildir: 'mail/%u/Maildir' },
+    users: { file: 'users.passwd' },
+    push3: { enabled: false },
+    log: { level: 'info' },
+  };
+  for (const [section, values] of Object.entries(options.config ?? {})) base[section] = { ...base[section], ...values };
+  const configFile = join(dir, 'config.json');
+  writeFileSync(configFile, JSON.stringify(base, null, 2));
+  return { dir, configFile, maildir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningDaemon {
+  readonly process: ChildProcess;
+  /** protocol -> bound port, from the daemon's `listening` log lines. */
+  readonly ports: Record<string, number>;
+  /** Every JSON log line so far. */
+  readonly logs: Record<string, unknown>[];
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts the built daemon on the site's config and waits until every enabled listener is up. */
+export async function startDaemon(site: Site, expect: string[] = ['pop3'], extraArgs: string[] = []): Promise<RunningDaemon> {
+  const child = spawn(process.execPath, [CLI, 'serve', '--config', site.configFile, ...extraArgs], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  const ports: Record<string, number> = {};
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  await new Promise<void>((ready, fail) => {
+    const timer = setTimeout(() => fail(new Error(`daemon did not start: ${stderr}`)), 15_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (entry.event === 'listening') ports[String(entry.protocol)] = Number(entry.port);
+        if (expect.every((protocol) => protocol in ports)) {
+          clearTimeout(timer);
+          ready();
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      fail(new Error(`daemon exited with ${code}: ${stderr}`));
+    });
+  });
+  return {
+    process: child,
+    ports,
+    logs,
+    exited,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
