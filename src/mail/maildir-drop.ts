@@ -1,0 +1,127 @@
+import { constants } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { hasErrorCode } from './errno.js';
+import type { ReleaseLock } from './lock.js';
+import type { MailLogger } from './logger.js';
+import type { CommitResult, Maildrop, MessageInfo } from './maildrop.js';
+import { locateMessage, sizeCacheKey, type ListedMessage } from './maildir-listing.js';
+import { uidFor } from './maildir-name.js';
+import type { WireSizeCache } from './wire-size-cache.js';
+
+/** O_NOFOLLOW: a message swapped for a symlink after listing is refused, not followed. */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+
+interface Entry {
+  readonly info: MessageInfo;
+  readonly baseName: string;
+  /** Where the file was last seen; updated when another tool has moved it (new/ → cur/, flags). */
+  path: string;
+}
+
+export interface MaildirMaildropParts {
+  readonly user: string;
+  readonly maildir: string;
+  readonly listed: readonly ListedMessage[];
+  readonly releaseLock: ReleaseLock;
+  readonly sizes: WireSizeCache;
+  readonly logger: MailLogger;
+}
+
+/** Unlinks `path`; false when it was already gone. */
+async function unlinkIfPresent(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) return false;
+    throw err;
+  }
+}
+
+/** A Maildir opened for one session: the listing is frozen at open, the lock held until commit or release. */
+export class MaildirMaildrop implements Maildrop {
+  readonly user: string;
+  readonly messages: readonly MessageInfo[];
+  readonly #entries: readonly Entry[];
+  readonly #parts: MaildirMaildropParts;
+  #released = false;
+
+  constructor(parts: MaildirMaildropParts) {
+    this.#parts = parts;
+    this.user = parts.user;
+    this.#entries = parts.listed.map(({ baseName, path, wireSize }) => ({
+      info: { uid: uidFor(baseName), size: wireSize },
+      baseName,
+      path,
+    }));
+    this.messages = this.#entries.map((entry) => entry.info);
+  }
+
+  read(index: number): Readable {
+    const entry = this.#entry(index);
+    return Readable.from(this.#chunks(entry), { objectMode: false });
+  }
+
+  /** Unlinks run in parallel; each is atomic, so a crash leaves every message whole or gone. */
+  async commit(deleted: ReadonlySet<number>): Promise<CommitResult> {
+    this.#assertOpen();
+    try {
+      const outcomes = await Promise.all([...deleted].map((index) => this.#entry(index)).map((entry) => this.#remove(entry)));
+      const removed = outcomes.filter(Boolean).length;
+      return { removed, failed: outcomes.length - removed };
+    } finally {
+      await this.release();
+    }
+  }
+
+  async release(): Promise<void> {
+    this.#released = true;
+    await this.#parts.releaseLock();
+  }
+
+  #assertOpen(): void {
+    if (this.#released) throw new Error(`maildrop of ${this.user} is already released`);
+  }
+
+  #entry(index: number): Entry {
+    this.#assertOpen();
+    const entry = this.#entries[index];
+    if (entry === undefined) throw new RangeError(`no message at index ${index}`);
+    return entry;
+  }
+
+  async *#chunks(entry: Entry): AsyncGenerator<Buffer> {
+    const file = await this.#open(entry);
+    // The stream closes the handle at its end, and when the reader stops early.
+    yield* file.createReadStream();
+  }
+
+  async #open(entry: Entry): Promise<FileHandle> {
+    try {
+      return await open(entry.path, READ_FLAGS);
+    } catch (err) {
+      if (!hasErrorCode(err, 'ENOENT')) throw err;
+      const moved = await locateMessage(this.#parts.maildir, entry.baseName);
+      if (moved === undefined) throw err;
+      entry.path = moved;
+      return open(moved, READ_FLAGS);
+    }
+  }
+
+  /** True when the message is gone afterwards, whoever removed it; failures are logged, not thrown. */
+  async #remove(entry: Entry): Promise<boolean> {
+    const { maildir, sizes, logger } = this.#parts;
+    try {
+      if (!(await unlinkIfPresent(entry.path))) {
+        const moved = await locateMessage(maildir, entry.baseName);
+        if (moved !== undefined) await unlinkIfPresent(moved);
+      }
+      sizes.forget(sizeCacheKey(maildir, entry.baseName));
+      return true;
+    } catch (err) {
+      logger.warn({ err, user: this.user, path: entry.path }, 'could not remove message');
+      return false;
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import { hasErrorCode } from './errno.js';
+import { ensureMaildir } from './ensure-maildir.js';
+import { acquireMaildropLock, type ReleaseLock } from './lock.js';
+import { warningLogger, type MailLogger } from './logger.js';
+import { MaildropLockedError, MaildropUnavailableError, type Maildrop, type MaildropStore } from './maildrop.js';
+import { MaildirMaildrop } from './maildir-drop.js';
+import { listMessages, type ListedMessage } from './maildir-listing.js';
+import { maildirFor } from './maildir-path.js';
+import { WireSizeCache } from './wire-size-cache.js';
+
+export interface MaildirStoreOptions {
+  /** Path of a user's Maildir, `%u` standing for the user name (config `mail.maildir`). */
+  readonly template: string;
+  /** Lock staleness (config `mail.lockStaleSeconds`, in milliseconds). */
+  readonly staleMs: number;
+  /** Create a missing Maildir at login (config `mail.autocreate`). */
+  readonly autocreate: boolean;
+  /** Delivered into each Maildir created at login (config `mail.welcome`). */
+  readonly welcomeFile?: string;
+  readonly logger?: MailLogger;
+}
+
+/** A user without a Maildir has no mail, and nothing to protect, so there is nothing to lock. */
+const noLock: ReleaseLock = async () => {};
+
+/** Maildrops on Maildir (one per user, path from a template), locked per session. */
+export class MaildirStore implements MaildropStore {
+  readonly #options: MaildirStoreOptions;
+  readonly #logger: MailLogger;
+  /** Shared by all sessions, so a second login does not read every message again. */
+  readonly #sizes = new WireSizeCache();
+
+  constructor(options: MaildirStoreOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? warningLogger;
+  }
+
+  async open(user: string): Promise<Maildrop> {
+    const maildir = await this.#prepare(user);
+    const releaseLock = await this.#lock(user, maildir);
+    if (releaseLock === undefined) return this.#maildrop(user, maildir, [], noLock);
+    try {
+      return this.#maildrop(user, maildir, await listMessages(maildir, this.#sizes), releaseLock);
+    } catch (err) {
+      await releaseLock();
+      throw new MaildropUnavailableError(`cannot list the maildrop of ${user}`, { cause: err });
+    }
+  }
+
+  /** The user's Maildir path, created first when so configured. */
+  async #prepare(user: string): Promise<string> {
+    try {
+      const maildir = maildirFor(this.#options.template, user);
+      if (this.#options.autocreate) await ensureMaildir(maildir, this.#options.welcomeFile);
+      return maildir;
+    } catch (err) {
+      throw new MaildropUnavailableError(`cannot prepare the maildrop of ${user}`, { cause: err });
+    }
+  }
+
+  #maildrop(user: string, maildir: string, listed: readonly ListedMessage[], releaseLock: ReleaseLock): Maildrop {
+    return new MaildirMaildrop({ user, maildir, listed, releaseLock, sizes: this.#sizes, logger: this.#logger });
+  }
+
+  /**
+   * The lock's release, or undefined when the Maildir does not exist. The lock directory lives inside the
+   * Maildir, so its mkdir failing with ENOENT is itself the atomic "no Maildir" test, and nothing is created.
+   */
+  async #lock(user: string, maildir: string): Promise<ReleaseLock | undefined> {
+    try {
+      return await acquireMaildropLock(maildir, { staleMs: this.#options.staleMs, logger: this.#logger });
+    } catch (err) {
+      if (err instanceof MaildropLockedError) throw new MaildropLockedError(user);
+      if (hasErrorCode(err, 'ENOENT')) return undefined;
+      throw new MaildropUnavailableError(`cannot lock the maildrop of ${user}`, { cause: err });
+    }
+  }
+}
