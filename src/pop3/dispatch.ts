@@ -2,7 +2,9 @@ import { isObservable, map, Observable, of } from 'rxjs';
 import type { Transition } from './command.js';
 import { commandTable } from './commands/index.js';
 import type { SessionContext } from './context.js';
-import type { ParsedLine } from './parse.js';
+import type { InputLine } from '../net/lines.js';
+import { parseLine } from './parse.js';
+import { continueSasl } from './sasl/exchange.js';
 import { err } from './replies.js';
 import type { SessionState } from './state.js';
 
@@ -10,7 +12,11 @@ import type { SessionState } from './state.js';
  * One step of a session: (state, parsed line) -> transitions. Unknown commands, wrong states and
  * wrong argument counts are answered here, once for all commands; the session always continues.
  */
-export function step(state: SessionState, line: ParsedLine, context: SessionContext): Observable<Transition> {
+export function step(state: SessionState, input: InputLine, context: SessionContext): Observable<Transition> {
+  if (state.phase === 'authorization' && state.awaiting?.kind === 'sasl-response') {
+    return report(continueSasl(state.awaiting.mechanism, input, context), 'AUTH', state, context);
+  }
+  const line = parseLine(input);
   const stay = (text: string): Observable<Transition> => of({ state, reply: err(text) });
   if (line.kind === 'invalid') return report(stay(line.reason), 'INVALID', state, context);
   const spec = commandTable.get(line.verb);

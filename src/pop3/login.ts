@@ -54,17 +54,12 @@ export function enterTransaction(context: SessionContext, user: string): Observa
 /** Verify credentials; on success open the maildrop, on failure the same reply for any cause. */
 export function login(context: SessionContext, user: string, password: string): Observable<Transition> {
   return from(context.users.authenticate(user, password)).pipe(
-    switchMap((valid) => {
-      if (valid) return enterTransaction(context, user);
-      context.emit({
-        type: 'auth',
-        protocol: 'pop3',
-        connection: context.connection.id,
-        user,
-        ok: false,
-        at: context.scheduler.now(),
-      });
-      return of<Transition>({ state: initialState, reply: err(FAILED, 'AUTH') });
-    }),
+    switchMap((valid) => (valid ? enterTransaction(context, user) : loginFailed(context, user))),
   );
+}
+
+/** The one reply for every failed login, whatever the cause, so it reveals nothing. */
+export function loginFailed(context: SessionContext, user: string): Observable<Transition> {
+  context.emit({ type: 'auth', protocol: 'pop3', connection: context.connection.id, user, ok: false, at: context.scheduler.now() });
+  return of<Transition>({ state: initialState, reply: err(FAILED, 'AUTH') });
 }

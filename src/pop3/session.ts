@@ -6,7 +6,6 @@ import {
   endWith,
   finalize,
   ignoreElements,
-  map,
   merge,
   mergeScan,
   of,
@@ -23,7 +22,6 @@ import type { SessionFactory } from '../net/connection.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
-import { parseLine } from './parse.js';
 import { ok, err } from './replies.js';
 import { initialState, type SessionState } from './state.js';
 
@@ -50,7 +48,6 @@ export function pop3Session(service: Pop3Service): SessionFactory {
       const session$ = lines$.pipe(
         connect((input$) =>
           input$.pipe(
-            map(parseLine),
             mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
             tap((transition) => (current = transition.state)),
             takeWhile((transition) => transition.state.phase !== 'closed', true),

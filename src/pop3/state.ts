@@ -1,10 +1,14 @@
 import type { Maildrop } from '../mail/maildrop.js';
 
 /** RFC 1939's states as data: each phase carries exactly what is valid in it. */
+/** What an AUTHORIZATION session is waiting for after a first step of authentication. */
+export type Awaiting =
+  | { readonly kind: 'pass'; readonly user: string }
+  | { readonly kind: 'sasl-response'; readonly mechanism: string };
+
 export interface Authorization {
   readonly phase: 'authorization';
-  /** Name given by USER, waiting for PASS. */
-  readonly user?: string;
+  readonly awaiting?: Awaiting;
 }
 
 export interface Transaction {

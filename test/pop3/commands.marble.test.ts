@@ -144,3 +144,48 @@ describe('POP3 commands', () => {
     expect(replies[1]).toBe('-ERR [IN-USE] Mailbox is locked by another session\r\n');
   });
 });
+
+describe('POP3 authentication mechanisms', () => {
+  const b64 = (text: string): string => Buffer.from(text).toString('base64');
+
+  it('AUTH PLAIN with an initial response, with a continuation, cancelled, and with bad base64', () => {
+    const replies = transcript([
+      `AUTH PLAIN ${b64('\0alice\0wrong')}`,
+      'AUTH PLAIN',
+      '*',
+      'AUTH PLAIN',
+      'not base64!',
+      'AUTH CRAM-MD5',
+      'AUTH PLAIN',
+      b64('alice\0alice\0secret'),
+      'STAT',
+    ]);
+    expect(replies).toEqual([
+      '-ERR [AUTH] Authentication failed.\r\n',
+      '+ \r\n',
+      '-ERR Authentication cancelled\r\n',
+      '+ \r\n',
+      '-ERR Invalid base64 in response\r\n',
+      '-ERR Unsupported authentication mechanism\r\n',
+      '+ \r\n',
+      '+OK Logged in: 3 messages (85 octets)\r\n',
+      '+OK 3 85\r\n',
+    ]);
+  });
+
+  it('AUTH PLAIN refuses to act as another user', () => {
+    expect(transcript([`AUTH PLAIN ${b64('bob\0alice\0secret')}`])).toEqual([
+      '-ERR [AUTH] Authorization identity not permitted\r\n',
+    ]);
+  });
+
+  it('APOP checks MD5(timestamp + secret) against the greeting of this connection', async () => {
+    const { createHash } = await import('node:crypto');
+    const digest = (secret: string): string => createHash('md5').update(`<c1.0@test>${secret}`).digest('hex');
+    expect(transcript([`APOP alice ${digest('wrong')}`, `APOP nobody ${digest('secret')}`, `APOP alice ${digest('secret')}`])).toEqual([
+      '-ERR [AUTH] Authentication failed.\r\n',
+      '-ERR [AUTH] Authentication failed.\r\n',
+      '+OK Logged in: 3 messages (85 octets)\r\n',
+    ]);
+  });
+});

@@ -80,7 +80,7 @@ describe('POP3 session in virtual time', () => {
     marbles((m) => {
       const h = harness(m.scheduler, {}, undefined, 100);
       const lines = m.cold('90ms n 90ms n', { n: 'CAPA' });
-      const capa = '+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nIMPLEMENTATION pop3d\r\n.\r\n';
+      const capa = '+OK Capability list follows\r\nTOP\r\nUIDL\r\nUSER\r\nSASL PLAIN\r\nPIPELINING\r\nRESP-CODES\r\nAUTH-RESP-CODE\r\nEXPIRE NEVER\r\nIMPLEMENTATION pop3d\r\n.\r\n';
       m.expect(h.session(lines)).toBeObservable('g 89ms c 90ms c 99ms (t|)', {
         g: GREETING,
         c: capa,

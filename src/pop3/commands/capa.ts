@@ -1,5 +1,6 @@
 import { defineCommand } from '../command.js';
 import { multiline } from '../replies.js';
+import { saslMechanisms } from '../sasl/index.js';
 
 export const capa = defineCommand({
   verb: 'CAPA',
@@ -11,6 +12,7 @@ export const capa = defineCommand({
       'TOP',
       'UIDL',
       'USER',
+      `SASL ${[...saslMechanisms.keys()].join(' ')}`,
       'PIPELINING',
       'RESP-CODES',
       'AUTH-RESP-CODE',

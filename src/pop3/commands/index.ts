@@ -1,4 +1,6 @@
 import type { CommandSpec } from '../command.js';
+import { apop } from './apop.js';
+import { auth } from './auth.js';
 import { capa } from './capa.js';
 import { dele } from './dele.js';
 import { list } from './list.js';
@@ -14,5 +16,5 @@ import { user } from './user.js';
 
 /** Every POP3 command, by keyword. Adding a command is adding a module and a line here. */
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
-  [capa, user, pass, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
+  [capa, user, pass, apop, auth, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
 );

@@ -8,7 +8,7 @@ export const pass = defineCommand({
   // RFC 1939 §7: the password may contain spaces, so the whole rest of the line is the password.
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   run: (state, input, context) => {
-    if (state.user === undefined) return { state, reply: err('Send USER first') };
-    return login(context, state.user, input.rest);
+    if (state.awaiting?.kind !== 'pass') return { state: { phase: 'authorization' }, reply: err('Send USER first') };
+    return login(context, state.awaiting.user, input.rest);
   },
 });

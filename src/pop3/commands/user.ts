@@ -6,5 +6,8 @@ export const user = defineCommand({
   verb: 'USER',
   phases: ['authorization'],
   args: { min: 1, max: 1 },
-  run: (_state, input) => ({ state: { phase: 'authorization', user: input.args[0]! }, reply: ok('') }),
+  run: (_state, input) => ({
+    state: { phase: 'authorization', awaiting: { kind: 'pass', user: input.args[0]! } },
+    reply: ok(''),
+  }),
 });

@@ -1,0 +1,29 @@
+import { of, type Observable } from 'rxjs';
+import type { InputLine } from '../../net/lines.js';
+import type { Transition } from '../command.js';
+import type { SessionContext } from '../context.js';
+import { login } from '../login.js';
+import { err } from '../replies.js';
+import type { SaslMechanism } from './mechanism.js';
+import { decodeBase64, saslMechanisms } from './index.js';
+
+const idle = { phase: 'authorization' } as const;
+
+/** Finishes an AUTH exchange with the client's base64 response (initial or continuation). */
+export function completeSasl(mechanism: SaslMechanism, encoded: string, context: SessionContext): Observable<Transition> {
+  if (encoded === '*') return of({ state: idle, reply: err('Authentication cancelled') });
+  const response = decodeBase64(encoded);
+  if (response === undefined) return of({ state: idle, reply: err('Invalid base64 in response') });
+  const credentials = mechanism.credentials(response);
+  if ('malformed' in credentials) return of({ state: idle, reply: err(credentials.malformed, 'AUTH') });
+  return login(context, credentials.user, credentials.password);
+}
+
+/** The line after `+ ` belongs to the exchange, not to the command parser. */
+export function continueSasl(mechanismName: string, line: InputLine, context: SessionContext): Observable<Transition> {
+  const mechanism = saslMechanisms.get(mechanismName);
+  if (line.kind === 'too-long' || mechanism === undefined) {
+    return of({ state: idle, reply: err('Response too long') });
+  }
+  return completeSasl(mechanism, line.text.trim(), context);
+}

@@ -1,0 +1,13 @@
+import type { SaslMechanism } from './mechanism.js';
+import { plain } from './plain.js';
+
+/** Mechanisms offered in CAPA's SASL line and accepted by AUTH, by name. */
+export const saslMechanisms: ReadonlyMap<string, SaslMechanism> = new Map([plain].map((mechanism) => [mechanism.name, mechanism]));
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64 (RFC 4648, padded); `=` alone is the empty response (RFC 5034 §4). */
+export function decodeBase64(text: string): Buffer | undefined {
+  if (text === '=') return Buffer.alloc(0);
+  return BASE64.test(text) ? Buffer.from(text, 'base64') : undefined;
+}
