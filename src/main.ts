@@ -87,7 +87,8 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
     pop3Port,
     events,
     async stop(graceMs) {
-      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      // close() stops accepting at once; its callback would wait for every session, so don't await it.
+      for (const server of servers) server.close();
       const allClosed = Promise.all([...live].map((connection) => connection.closed));
       const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
       if ((await Promise.race([allClosed, grace])) === 'timeout') {
