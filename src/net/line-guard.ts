@@ -14,7 +14,8 @@ export function lineGuard(maxOctets: number): Transform {
   const keep = (part: Buffer): void => {
     const room = maxOctets + 1 - kept;
     if (room <= 0 || part.length === 0) return;
-    const slice = part.length > room ? part.subarray(0, room) : part;
+    // Copy: a view would pin the peer's whole (possibly large) chunk in memory.
+    const slice = Buffer.from(part.length > room ? part.subarray(0, room) : part);
     pending.push(slice);
     kept += slice.length;
   };

@@ -1,0 +1,134 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { RawClient } from '../support/pop3-client.js';
+import { rssOf } from '../support/processes.js';
+
+const MB = 1024 * 1024;
+let site: Site | undefined;
+let daemons: RunningDaemon[] = [];
+
+afterEach(async () => {
+  for (const daemon of daemons) if (daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
+  await Promise.all(daemons.map((daemon) => daemon.exited));
+  daemons = [];
+  site?.remove();
+  site = undefined;
+});
+
+async function start(current: Site): Promise<RunningDaemon> {
+  const daemon = await startDaemon(current);
+  daemons.push(daemon);
+  return daemon;
+}
+
+/** Writes a message of about `octets` bytes with LF line ends and some lines starting with ".". */
+function writeBigMessage(maildir: string, octets: number): number {
+  const line = `${'x'.repeat(75)}\n`;
+  const dotted = `.${'y'.repeat(74)}\n`;
+  const block = (line.repeat(99) + dotted).repeat(Math.ceil(octets / (100 * 76)));
+  const text = `Subject: big\n\n${block}`;
+  for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+  writeFileSync(join(maildir, 'new', '1700000000.big.test'), text);
+  return Buffer.byteLength(text) + (text.match(/\n/g)?.length ?? 0); // wire size: every LF gains a CR
+}
+
+describe('faults and limits end to end', () => {
+  it('streams a 50 MB message to a slow reader with bounded memory', async () => {
+    site = makeSite({ users: { alice: 'secret' } });
+    const wireSize = writeBigMessage(site.maildir('alice'), 50 * MB);
+    const daemon = await start(site);
+    const pid = daemon.process.pid!;
+    const baseline = rssOf(pid);
+    let peak = baseline;
+
+    const socket = connect(daemon.ports.pop3, '127.0.0.1');
+    let received = 0;
+    let tail = Buffer.alloc(0);
+    let header = '';
+    const done = new Promise<void>((resolve) => {
+      socket.on('data', (chunk: Buffer) => {
+        if (header.split('\r\n').length < 6) header += chunk.subarray(0, 200).toString('latin1');
+        received += chunk.length;
+        tail = Buffer.concat([tail, chunk]).subarray(-5);
+        if (tail.toString() === '\r\n.\r\n') resolve();
+      });
+    });
+    socket.write('USER alice\r\nPASS secret\r\nRETR 1\r\n');
+    // A slow reader: stop reading for a while, so the server must hold back instead of buffering.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    socket.pause();
+    for (let i = 0; i < 10; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      peak = Math.max(peak, rssOf(pid));
+    }
+    socket.resume();
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 20);
+    await done.finally(() => clearInterval(sampler));
+    socket.destroy();
+
+    expect(header).toContain(`+OK ${wireSize} octets`);
+    // The body on the wire: wire size plus one stuffed dot per dotted line, plus ".\r\n" and the status lines.
+    expect(received).toBeGreaterThan(wireSize);
+    expect(peak - baseline).toBeLessThan(40 * MB);
+  });
+
+  it('endless bytes without a line end never grow memory, then get -ERR', async () => {
+    site = makeSite({ users: { alice: 'secret' } });
+    const daemon = await start(site);
+    const pid = daemon.process.pid!;
+    const client = await RawClient.open(daemon.ports.pop3);
+    await client.line();
+    const baseline = rssOf(pid);
+    const chunk = Buffer.alloc(MB, 0x41);
+    for (let i = 0; i < 100; i += 1) {
+      if (!client.socket.write(chunk)) await new Promise((resolve) => client.socket.once('drain', resolve));
+    }
+    client.send('\r\n');
+    expect(await client.line()).toBe('-ERR Line too long');
+    expect(rssOf(pid) - baseline).toBeLessThan(50 * MB);
+    expect(await client.command('NOOP')).toBe('-ERR NOOP is not valid in this state');
+    client.close();
+  });
+
+  it('kill -9 during UPDATE: every message is either intact or gone; the stale lock expires', async () => {
+    const originals = new Map<string, string>();
+    site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2 } } });
+    const maildir = site.maildir('alice');
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
+    for (let i = 0; i < 400; i += 1) {
+      const name = `${1_700_000_000 + i}.M${i}.test`;
+      const text = `Subject: ${i}\n\n${'z'.repeat(10_000 + i)}\n`;
+      writeFileSync(join(maildir, 'new', name), text);
+      originals.set(name, text);
+    }
+    const daemon = await start(site);
+    const client = await RawClient.open(daemon.ports.pop3);
+    await client.line();
+    client.send(`USER alice\r\nPASS secret\r\n${[...originals.keys()].map((_, i) => `DELE ${i + 1}\r\n`).join('')}`);
+    for (let i = 0; i < originals.size + 2; i += 1) await client.line();
+    client.send('QUIT\r\n');
+    // Kill as soon as UPDATE has begun removing files.
+    while (readdirSync(join(maildir, 'new')).length === originals.size) await new Promise((resolve) => setImmediate(resolve));
+    daemon.process.kill('SIGKILL');
+    await daemon.exited;
+
+    const left = readdirSync(join(maildir, 'new'));
+    for (const name of left) expect(readFileSync(join(maildir, 'new', name), 'utf8')).toBe(originals.get(name));
+
+    const restarted = await start(site);
+    const next = await RawClient.open(restarted.ports.pop3);
+    await next.line();
+    const deadline = Date.now() + 6_000;
+    let reply = '';
+    do {
+      await next.command('USER alice');
+      reply = await next.command('PASS secret');
+      if (reply.includes('IN-USE')) await new Promise((resolve) => setTimeout(resolve, 250));
+    } while (reply.includes('IN-USE') && Date.now() < deadline);
+    expect(reply).toBe(`+OK Logged in: ${left.length} messages (${left.reduce((sum, name) => sum + originals.get(name)!.length + 3, 0)} octets)`);
+    next.close();
+  });
+});
