@@ -20,6 +20,16 @@ export type ServerEvent = Base &
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
+    | {
+        /** A run-time change made through Push3 (audit trail). Never carries a password. */
+        readonly type: 'admin-change';
+        readonly connection: string;
+        /** The admin who made it. */
+        readonly user: string;
+        readonly change: 'user-added' | 'user-removed' | 'password-changed' | 'setting-changed';
+        /** The user name changed, or `key=value` for a setting. */
+        readonly target: string;
+      }
   );
 
 export type ServerEventType = ServerEvent['type'];

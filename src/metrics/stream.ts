@@ -1,0 +1,45 @@
+import {
+  connectable,
+  defer,
+  interval,
+  map,
+  merge,
+  ReplaySubject,
+  scan,
+  startWith,
+  type Observable,
+  type SchedulerLike,
+  type Subscription,
+} from 'rxjs';
+import type { ServerEvent } from './events.js';
+import { applyEvent, emptyMetrics, type ClockTick, type Metrics } from './reducer.js';
+
+export interface MetricsFeed {
+  /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */
+  readonly metrics$: Observable<Metrics>;
+  /** Starts the fold. The daemon connects at start, so no event is missed while nobody watches. */
+  connect(): Subscription;
+}
+
+export interface MetricsOptions {
+  /** Clock for the start time and the ticks (a TestScheduler in tests). */
+  readonly scheduler: SchedulerLike;
+  /** How often time advances without events, so uptime moves and rates decay. */
+  readonly tickMs?: number;
+}
+
+/**
+ * Metrics folded from the event stream with `scan`, multicast through a ReplaySubject(1): the fold holds the
+ * only subscription to `events$`; watchers subscribe to the subject and leave without touching the fold.
+ * (Equivalent to shareReplay({ bufferSize: 1, refCount: false }) plus an explicit connect and disconnect.)
+ */
+export function createMetrics(events$: Observable<ServerEvent>, options: MetricsOptions): MetricsFeed {
+  const { scheduler, tickMs = 1000 } = options;
+  const folded$ = defer(() => {
+    const initial = emptyMetrics(scheduler.now());
+    const ticks$ = interval(tickMs, scheduler).pipe(map((): ClockTick => ({ type: 'tick', at: scheduler.now() })));
+    return merge(events$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
+  });
+  const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
+  return { metrics$: shared$, connect: () => shared$.connect() };
+}

@@ -1,0 +1,13 @@
+import { from, map } from 'rxjs';
+import { defineCommand, type Transition } from '../command.js';
+import { success } from '../replies.js';
+
+/** USERS (extension): the users of the users file, space separated, in file order. */
+export const users = defineCommand({
+  verb: 'USERS',
+  phases: ['transaction'],
+  args: { min: 0, max: 0 },
+  usage: 'USERS',
+  run: (state, _args, context) =>
+    from(context.userAdmin.list()).pipe(map((names): Transition => ({ state, reply: success(names.join(' ')) }))),
+});

@@ -1,0 +1,33 @@
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { UserDirectory } from '../auth/users.js';
+import type { LiveSettings } from '../config/live-settings.js';
+import type { ServerEvent } from '../metrics/events.js';
+import type { Metrics } from '../metrics/reducer.js';
+import type { ConnectionInfo } from '../net/connection.js';
+import type { UserAdmin } from './user-admin.js';
+
+/** What the Push3 service is given once at start: its ports and settings. */
+export interface Push3Service {
+  /** The shared, replaying metrics stream: METRICS takes its latest value, WATCH samples it. */
+  readonly metrics$: Observable<Metrics>;
+  /** The POP3 users: LOGIN checks credentials here, then admin rights below. */
+  readonly users: UserDirectory;
+  /** Users of the users file who may log in to Push3. */
+  readonly admins: readonly string[];
+  readonly userAdmin: UserAdmin;
+  readonly settings: LiveSettings;
+  readonly scheduler: SchedulerLike;
+  readonly emit: (event: ServerEvent) => void;
+}
+
+/** What one session's steps see: the service plus this connection. */
+export interface Push3Context extends Push3Service {
+  readonly connection: ConnectionInfo;
+}
+
+/** An unexpected failure becomes an error event (the log and the `errors` metric), never a broken session. */
+export function reportError(context: Push3Context, error: unknown): void {
+  const message = String((error as Error)?.message ?? error);
+  const { id } = context.connection;
+  context.emit({ type: 'error', protocol: 'push3', connection: id, message, at: context.scheduler.now() });
+}

@@ -1,0 +1,62 @@
+import type { Server } from 'node:net';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { UserDirectory } from '../auth/users.js';
+import type { LiveSettings } from '../config/live-settings.js';
+import type { Config } from '../config/schema.js';
+import type { ServerEvent } from '../metrics/events.js';
+import { startPrometheus } from '../metrics/prometheus.js';
+import type { Metrics } from '../metrics/reducer.js';
+import { serveSocket, type LiveConnection } from '../net/connection.js';
+import { boundPort, listen } from '../net/listener.js';
+import { MAX_LINE_OCTETS } from './parse.js';
+import { push3Session } from './session.js';
+import { passwdFileAdmin, type ReloadableDirectory } from './user-admin.js';
+
+export interface Push3Options {
+  /** Reads push3.*, prometheus.* and users.file. */
+  readonly config: Config;
+  readonly emit: (event: ServerEvent) => void;
+  /** The daemon's one shared metrics stream (see metrics/stream.ts). */
+  readonly metrics$: Observable<Metrics>;
+  /** The POP3 users: Push3 logs in against them and reloads them after each change. */
+  readonly users: UserDirectory & ReloadableDirectory;
+  readonly settings: LiveSettings;
+  readonly scheduler: SchedulerLike;
+  /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
+  readonly onConnection?: (connection: LiveConnection) => void;
+}
+
+export interface Push3Handle {
+  readonly port: number;
+  /** Set when prometheus.enabled. */
+  readonly prometheusPort?: number;
+  /** Every listener started, for the daemon to close. */
+  readonly servers: Server[];
+}
+
+/** Starts the Push3 listener and, when enabled, the Prometheus endpoint beside it. */
+export async function startPush3(options: Push3Options): Promise<Push3Handle> {
+  const { config, emit, metrics$, users, settings, scheduler } = options;
+  const session = push3Session({
+    metrics$,
+    users,
+    admins: config.push3.admins,
+    userAdmin: passwdFileAdmin(config.users.file, users),
+    settings,
+    scheduler,
+    emit,
+  });
+  const push3 = await listen(config.push3, (socket) => {
+    const connection = serveSocket(socket, session, { protocol: 'push3', maxLineOctets: MAX_LINE_OCTETS, emit });
+    options.onConnection?.(connection);
+  });
+  const port = boundPort(push3);
+  if (!config.prometheus.enabled) return { port, servers: [push3] };
+  try {
+    const prometheus = await startPrometheus(config.prometheus, metrics$);
+    return { port, prometheusPort: boundPort(prometheus), servers: [push3, prometheus] };
+  } catch (error) {
+    push3.close();
+    throw error;
+  }
+}

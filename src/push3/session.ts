@@ -1,0 +1,77 @@
+import {
+  concat,
+  connect,
+  defer,
+  distinctUntilChanged,
+  EMPTY,
+  endWith,
+  filter,
+  ignoreElements,
+  interval,
+  map,
+  merge,
+  mergeScan,
+  of,
+  switchMap,
+  takeUntil,
+  takeWhile,
+  withLatestFrom,
+  type Observable,
+} from 'rxjs';
+import { formatMetrics } from '../metrics/catalogue.js';
+import type { SessionFactory } from '../net/connection.js';
+import type { Transition } from './command.js';
+import type { Push3Context, Push3Service } from './context.js';
+import { step } from './dispatch.js';
+import { parseLine } from './parse.js';
+import { success } from './replies.js';
+import { initialState, watchInterval } from './state.js';
+
+export const GREETING = success('Push3 ready').line;
+
+const start: Transition = { state: initialState, reply: success() };
+
+/**
+ * A Push3 session as one stream: lines are parsed and folded in order through `step` (one at a time, so a
+ * slow LOGIN still answers before the next line), each transition giving one reply line. Beside the
+ * replies runs the WATCH stream; both are whole lines, so they interleave without tearing.
+ */
+export function push3Session(service: Push3Service): SessionFactory {
+  return (lines$, connection) =>
+    defer(() => {
+      const context: Push3Context = { ...service, connection };
+      const session$ = lines$.pipe(
+        map(parseLine),
+        mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+        takeWhile((transition) => transition.state.phase !== 'closed', true),
+        // One fold feeds both the replies and the watch stream, without subscribing to the input twice.
+        connect((transitions$) =>
+          merge(transitions$.pipe(map((transition) => transition.reply.line)), watchLines(transitions$, context)),
+        ),
+      );
+      return concat(of(GREETING), session$);
+    });
+}
+
+/**
+ * The state says whether and how often to watch; `switchMap` turns each change into a fresh interval that
+ * samples the shared metrics (UNWATCH and FINISH switch to nothing). The end of the session ends it too,
+ * which unsubscribes from the metrics stream.
+ */
+function watchLines(transitions$: Observable<Transition>, context: Push3Context): Observable<string> {
+  return transitions$.pipe(
+    map((transition) => watchInterval(transition.state)),
+    distinctUntilChanged(),
+    switchMap((ms) =>
+      ms === undefined
+        ? EMPTY
+        : interval(ms, context.scheduler).pipe(
+            withLatestFrom(context.metrics$, context.connection.outputPaused$),
+            // A client that does not read skips samples rather than have them pile up in the socket.
+            filter(([, , paused]) => !paused),
+            map(([, metrics]) => success(formatMetrics(metrics)).line),
+          ),
+    ),
+    takeUntil(transitions$.pipe(ignoreElements(), endWith(undefined))),
+  );
+}

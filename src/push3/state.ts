@@ -1,0 +1,25 @@
+/** The spec's two states, and the end of the session (FINISH), as data. */
+export interface Authentication {
+  readonly phase: 'authentication';
+}
+
+export interface Transaction {
+  readonly phase: 'transaction';
+  /** The admin who logged in. */
+  readonly user: string;
+  /** WATCH interval in ms while watching; the session runs the timer, the state only says so. */
+  readonly watchMs?: number;
+}
+
+export interface Closed {
+  readonly phase: 'closed';
+}
+
+export type Push3State = Authentication | Transaction | Closed;
+export type Phase = Push3State['phase'];
+export type StateIn<P extends Phase> = Extract<Push3State, { phase: P }>;
+
+export const initialState: Authentication = { phase: 'authentication' };
+
+export const watchInterval = (state: Push3State): number | undefined =>
+  state.phase === 'transaction' ? state.watchMs : undefined;
