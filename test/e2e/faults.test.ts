@@ -44,7 +44,7 @@ describe('faults and limits end to end', () => {
     const baseline = rssOf(pid);
     let peak = baseline;
 
-    const socket = connect(daemon.ports.pop3, '127.0.0.1');
+    const socket = connect(daemon.port('pop3'), '127.0.0.1');
     let received = 0;
     let tail = Buffer.alloc(0);
     let header = '';
@@ -79,7 +79,7 @@ describe('faults and limits end to end', () => {
     site = makeSite({ users: { alice: 'secret' } });
     const daemon = await start(site);
     const pid = daemon.process.pid!;
-    const client = await RawClient.open(daemon.ports.pop3);
+    const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     const baseline = rssOf(pid);
     const chunk = Buffer.alloc(MB, 0x41);
@@ -105,7 +105,7 @@ describe('faults and limits end to end', () => {
       originals.set(name, text);
     }
     const daemon = await start(site);
-    const client = await RawClient.open(daemon.ports.pop3);
+    const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send(`USER alice\r\nPASS secret\r\n${[...originals.keys()].map((_, i) => `DELE ${i + 1}\r\n`).join('')}`);
     for (let i = 0; i < originals.size + 2; i += 1) await client.line();
@@ -119,7 +119,7 @@ describe('faults and limits end to end', () => {
     for (const name of left) expect(readFileSync(join(maildir, 'new', name), 'utf8')).toBe(originals.get(name));
 
     const restarted = await start(site);
-    const next = await RawClient.open(restarted.ports.pop3);
+    const next = await RawClient.open(restarted.port('pop3'));
     await next.line();
     const deadline = Date.now() + 6_000;
     let reply = '';

@@ -62,7 +62,7 @@ async function start(options: Parameters<typeof makeSite>[0] = { users: { alice:
 describe('POP3 daemon end to end', () => {
   it('serves Python poplib: sizes as on the wire, bodies, stable UIDLs, TOP, DELE+QUIT', async () => {
     const daemon = await start();
-    const port = String(daemon.ports.pop3);
+    const port = String(daemon.port('pop3'));
     const first = await python<PoplibResult>(POPLIB, port, 'alice', 'secret', '0');
     expect(first.count).toBe(3);
     // poplib strips the CRLF of each line; the wire size counts them.
@@ -78,14 +78,14 @@ describe('POP3 daemon end to end', () => {
     await daemon.stop();
     daemons = [];
     const again = await start();
-    const second = await python<PoplibResult>(POPLIB, String(again.ports.pop3), 'alice', 'secret', '1');
+    const second = await python<PoplibResult>(POPLIB, String(again.port('pop3')), 'alice', 'secret', '1');
     expect(second.uids).toEqual(first.uids);
     expect(messageFiles(site!, 'alice')).toEqual([]);
   });
 
   it('serves curl (pop3://): listing and a message', async () => {
     const daemon = await start();
-    const url = `pop3://alice:secret@127.0.0.1:${daemon.ports.pop3}`;
+    const url = `pop3://alice:secret@127.0.0.1:${daemon.port('pop3')}`;
     const listing = await run('curl', ['-s', '--max-time', '20', `${url}/`]);
     expect(listing.stdout.trim().split(/\r?\n/)).toHaveLength(3);
     const message = await run('curl', ['-s', '--max-time', '20', `${url}/2`]);
@@ -96,12 +96,12 @@ describe('POP3 daemon end to end', () => {
     const first = await start();
     const other = await startDaemon(site!);
     daemons.push(other);
-    const holder = await RawClient.open(first.ports.pop3);
+    const holder = await RawClient.open(first.port('pop3'));
     await holder.line();
     await holder.command('USER alice');
     expect(await holder.command('PASS secret')).toMatch(/^\+OK/);
 
-    const rival = await RawClient.open(other.ports.pop3);
+    const rival = await RawClient.open(other.port('pop3'));
     await rival.line();
     await rival.command('USER alice');
     expect(await rival.command('PASS secret')).toBe('-ERR [IN-USE] Mailbox is locked by another session');
@@ -116,7 +116,7 @@ describe('POP3 daemon end to end', () => {
 
   it('a client that vanishes without QUIT deletes nothing and releases its lock', async () => {
     const daemon = await start();
-    const client = await RawClient.open(daemon.ports.pop3);
+    const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send('USER alice\r\nPASS secret\r\nDELE 1\r\nDELE 2\r\n');
     await client.line();
@@ -124,7 +124,7 @@ describe('POP3 daemon end to end', () => {
     await client.line();
     expect(await client.line()).toBe('+OK Message 2 deleted');
     client.close();
-    const next = await RawClient.open(daemon.ports.pop3);
+    const next = await RawClient.open(daemon.port('pop3'));
     await next.line();
     await next.command('USER alice');
     // The lock is released when the first socket's close is seen: retry briefly.
@@ -141,7 +141,7 @@ describe('POP3 daemon end to end', () => {
 
   it('answers pipelined commands in order, over-long lines and garbage with -ERR, and keeps going', async () => {
     const daemon = await start();
-    const client = await RawClient.open(daemon.ports.pop3);
+    const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send(`${'A'.repeat(10_000)}\r\n`);
     expect(await client.line()).toBe('-ERR Line too long');
@@ -160,7 +160,7 @@ describe('POP3 daemon end to end', () => {
   it('SIGTERM: stops accepting, lets the session end, releases the lock, exits 0', async () => {
     site = makeSite({ users: { alice: 'secret' }, mail: { alice: MESSAGES }, config: { shutdown: { graceSeconds: 1 } } });
     const daemon = await start();
-    const client = await RawClient.open(daemon.ports.pop3);
+    const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     await client.command('USER alice');
     await client.command('PASS secret');

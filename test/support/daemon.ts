@@ -57,6 +57,8 @@ export interface RunningDaemon {
   readonly process: ChildProcess;
   /** protocol -> bound port, from the daemon's `listening` log lines. */
   readonly ports: Record<string, number>;
+  /** The bound port of a listener, failing loudly if it did not start. */
+  port(protocol: string): number;
   /** Every JSON log line so far. */
   readonly logs: Record<string, unknown>[];
   /** SIGTERM and wait for exit; resolves with the exit code. */
@@ -97,6 +99,11 @@ export async function startDaemon(site: Site, expect: string[] = ['pop3'], extra
   return {
     process: child,
     ports,
+    port: (protocol) => {
+      const port = ports[protocol];
+      if (port === undefined) throw new Error(`no ${protocol} listener`);
+      return port;
+    },
     logs,
     exited,
     stop: async () => {
