@@ -3,6 +3,8 @@ import type { Server } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { asyncScheduler } from 'rxjs';
 import { PasswdFileDirectory } from './auth/passwd-directory.js';
+import { createLiveSettings } from './config/live-settings.js';
+import { planReload } from './config/reload-plan.js';
 import type { Config } from './config/schema.js';
 import { logEvents } from './hooks/event-log.js';
 import { ensureMaildir } from './mail/ensure-maildir.js';
@@ -10,18 +12,30 @@ import { maildirFor } from './mail/maildir-path.js';
 import { MaildirStore } from './mail/maildir.js';
 import { TrackedMaildropStore } from './mail/tracked-store.js';
 import { createEventBus, type EventBus } from './metrics/events.js';
-import { serveSocket, type LiveConnection } from './net/connection.js';
-import { boundPort, listen } from './net/listener.js';
-import { MAX_COMMAND_OCTETS } from './pop3/parse.js';
-import { pop3Session } from './pop3/session.js';
+import { createMetrics } from './metrics/stream.js';
+import type { LiveConnection } from './net/connection.js';
+import { applyRunAs } from './net/privileges.js';
+import { startPop3 } from './pop3/server.js';
+import { startPush3 } from './push3/service.js';
 
 export const IMPLEMENTATION = 'pop3d';
 
 export interface Daemon {
   readonly pop3Port: number;
+  /** Set when a TLS certificate is configured. */
+  readonly pop3sPort?: number;
+  /** Set when push3.enabled. */
+  readonly push3Port?: number;
+  /** Set when push3 and prometheus are enabled. */
+  readonly prometheusPort?: number;
   readonly events: EventBus;
   /** Stop accepting, give sessions `graceMs` to end, close the rest, release every lock. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * SIGHUP: re-reads the users file and takes from `next` what can change live (reload-plan.ts); other
+   * changes are logged as needing a restart. Resolves with the config now in effect.
+   */
+  reload(next: Config): Promise<Config>;
 }
 
 export function createLogger(config: Config): Logger {
@@ -46,6 +60,10 @@ async function provisionMaildirs(config: Config, users: PasswdFileDirectory, log
 export async function startDaemon(config: Config, logger: Logger): Promise<Daemon> {
   const events = createEventBus();
   logEvents(events.events$, logger);
+  // Metrics are folded from the first event on, whether or not anyone watches (Push3, Prometheus).
+  const metrics = createMetrics(events.events$, { scheduler: asyncScheduler });
+  const metricsFold = metrics.connect();
+  const settings = createLiveSettings(config);
   const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
     logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
   );
@@ -60,31 +78,58 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
     }),
   );
   const live = new Set<LiveConnection>();
-  const session = pop3Session({
+  /** The config in effect: replaced by reload(), so keys read per use follow it. */
+  let running = config;
+  // Until createLiveSettings starts from config.limits itself, the live max_connections does (0 would be unlimited).
+  settings.set('max_connections', String(config.limits.maxConnections));
+  const pop3 = await startPop3(config, {
     maildrops,
     users,
-    scheduler: asyncScheduler,
-    idleTimeoutMs: () => config.pop3.idleTimeout * 1000,
+    emit: events.emit,
+    logger,
     hostname: hostname(),
     implementation: IMPLEMENTATION,
-    emit: events.emit,
+    live: () => running,
+    maxConnections: () => settings.current.maxConnections,
+    onConnection: (connection) => {
+      live.add(connection);
+      void connection.closed.then(() => live.delete(connection));
+    },
   });
-  const servers: Server[] = [];
-  const pop3 = await listen(config.pop3, (socket) => {
-    const connection = serveSocket(socket, session, {
-      protocol: 'pop3',
-      maxLineOctets: MAX_COMMAND_OCTETS,
-      emit: events.emit,
-    });
-    live.add(connection);
-    void connection.closed.then(() => live.delete(connection));
-  });
-  servers.push(pop3);
-  const pop3Port = boundPort(pop3);
-  logger.info({ event: 'listening', protocol: 'pop3', host: config.pop3.host, port: pop3Port }, 'POP3 listening');
+  const servers: Server[] = [...pop3.servers];
+  const { pop3Port, pop3sPort } = pop3;
+  const push3 = config.push3.enabled
+    ? await startPush3({
+        config,
+        emit: events.emit,
+        metrics$: metrics.metrics$,
+        users,
+        settings,
+        scheduler: asyncScheduler,
+        onConnection: (connection) => {
+          live.add(connection);
+          void connection.closed.then(() => live.delete(connection));
+        },
+        security: { throttle: pop3.throttle, tls: config.push3.tls ? pop3.implicitTls : undefined },
+      })
+    : undefined;
+  if (push3) {
+    servers.push(...push3.servers);
+    logger.info({ event: 'listening', protocol: 'push3', host: config.push3.host, port: push3.port }, 'Push3 listening');
+    if (push3.prometheusPort !== undefined) {
+      const { host } = config.prometheus;
+      logger.info({ event: 'listening', protocol: 'prometheus', host, port: push3.prometheusPort }, 'Prometheus listening');
+    }
+  }
+
+  // Last, once every listener is bound: a root start keeps no more rights than it needs.
+  applyRunAs(config.daemon, logger);
 
   return {
     pop3Port,
+    pop3sPort,
+    push3Port: push3?.port,
+    prometheusPort: push3?.prometheusPort,
     events,
     async stop(graceMs) {
       // close() stops accepting at once; its callback would wait for every session, so don't await it.
@@ -97,6 +142,26 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
         await allClosed;
       }
       await maildrops.settled();
+      metricsFold.unsubscribe();
+    },
+    async reload(next) {
+      const plan = planReload(running, next);
+      running = plan.config;
+      logger.level = running.log.level;
+      // A reloaded key that Push3 can SET: the setting follows (max_connections is read from there).
+      for (const [key, value] of plan.settings) settings.set(key, value);
+      for (const key of plan.needsRestart) logger.warn({ event: 'reload-needs-restart', key }, `${key} changed: needs restart`);
+      await pop3.reloadTls?.().then(
+        () => logger.info({ event: 'tls-reloaded' }, 'TLS certificate reloaded'),
+        (error: unknown) => logger.error({ event: 'tls-reload-failed', reason: (error as Error).message }, 'keeping the old TLS certificate'),
+      );
+      try {
+        await users.reload();
+        logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length }, 'reloaded');
+      } catch (error) {
+        logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded; keeping the users it had');
+      }
+      return running;
     },
   };
 }

@@ -1,13 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { ConfigError } from './errors.js';
+import { applyOverrides, type Override } from './overrides.js';
 import { configSchema, type Config } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /** Validates raw JSON into a Config; every problem is reported with its key path. */
 export function parseConfig(raw: unknown): Config {
@@ -35,10 +32,15 @@ export function resolvePaths(config: Config, baseDir: string): Config {
       welcome: config.mail.welcome === undefined ? undefined : at(config.mail.welcome),
     },
     users: { ...config.users, file: at(config.users.file) },
+    tls: { cert: config.tls.cert && at(config.tls.cert), key: config.tls.key && at(config.tls.key) },
   };
 }
 
-export function loadConfigFile(file: string): Config {
+/**
+ * The effective config: the file, then the overrides (overrides.ts) in order, validated, with defaults.
+ * Every relative path, the overrides' included, is relative to the config file's folder.
+ */
+export function loadConfigFile(file: string, overrides: readonly Override[] = []): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -51,5 +53,5 @@ export function loadConfigFile(file: string): Config {
   } catch (error) {
     throw new ConfigError(`config ${file} is not valid JSON: ${(error as Error).message}`);
   }
-  return resolvePaths(parseConfig(raw), dirname(resolve(file)));
+  return resolvePaths(parseConfig(applyOverrides(raw, overrides)), dirname(resolve(file)));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cidrProblem } from '../net/address.js';
 
 const port = z.int().min(0).max(65535);
 const host = z.string().min(1);
@@ -12,6 +13,52 @@ export const configSchema = z.strictObject({
       port: port.default(1110),
       /** RFC 1939 autologout: at least 10 minutes of silence. */
       idleTimeout: seconds.default(600),
+      /** Silence allowed before login (far shorter: unauthenticated connections must not pile up). */
+      loginTimeout: seconds.default(60),
+    })
+    .prefault({}),
+  /** Implicit-TLS POP3 (995 in production); listens only when `tls` is set. */
+  pop3s: z
+    .strictObject({
+      host: host.default('127.0.0.1'),
+      port: port.default(1995),
+    })
+    .prefault({}),
+  /** Server certificate and key (PEM files, relative to the config file). Enables STLS and pop3s; reloaded on SIGHUP. */
+  tls: z
+    .strictObject({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+    .refine((tls) => (tls.cert === undefined) === (tls.key === undefined), { message: 'set both cert and key, or neither' })
+    .prefault({}),
+  auth: z
+    .strictObject({
+      /** Allow USER/PASS and SASL PLAIN without TLS from any network (APOP is always allowed). */
+      allowPlaintext: z.boolean().default(false),
+      /** Networks where plaintext authentication is allowed and the per-address limit does not apply. */
+      trustedNetworks: z
+        .array(z.string().refine((cidr) => cidrProblem(cidr) === undefined, { error: (issue) => cidrProblem(String(issue.input)) }))
+        .default(['127.0.0.0/8', '::1/128']),
+      /** Milliseconds a failed login's reply is held back, doubling per further failure from the address; 0 = off. */
+      failureDelay: z.int().min(0).default(1000),
+      /** Cap of that delay, in milliseconds. */
+      failureDelayMax: z.int().min(0).default(30_000),
+      /** Failed logins per connection; the last one closes it. */
+      maxFailuresPerConnection: z.int().min(1).default(3),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Simultaneous POP3 connections (pop3 and pop3s together); 0 = no limit. */
+      maxConnections: z.int().min(0).max(1_000_000).default(1000),
+      /** Simultaneous POP3 connections from one address (trusted networks exempt); 0 = no limit. */
+      maxConnectionsPerAddress: z.int().min(0).default(20),
+    })
+    .prefault({}),
+  /** Started as root (to bind 110/995): switch to this user and group once listening. */
+  daemon: z
+    .strictObject({ user: z.string().min(1).optional(), group: z.string().min(1).optional() })
+    .refine((daemon) => daemon.user === undefined || daemon.group !== undefined, {
+      path: ['group'],
+      message: 'required with daemon.user (else the group would stay root)',
     })
     .prefault({}),
   mail: z
@@ -39,6 +86,17 @@ export const configSchema = z.strictObject({
       port: port.default(2254),
       /** Users of the users file who may LOGIN to Push3. */
       admins: z.array(z.string()).default([]),
+      /** Speak TLS from the first byte (like pop3s), with the `tls` certificate. */
+      tls: z.boolean().default(false),
+    })
+    .prefault({}),
+  /** Prometheus `GET /metrics`, served beside Push3 from the same metrics stream. */
+  prometheus: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      host: host.default('127.0.0.1'),
+      /** 0 picks a free port. */
+      port: port.default(9110),
     })
     .prefault({}),
   log: z
@@ -52,6 +110,9 @@ export const configSchema = z.strictObject({
       graceSeconds: z.number().min(0).default(10),
     })
     .prefault({}),
+}).refine((config) => !config.push3.tls || config.tls.cert !== undefined, {
+  path: ['push3', 'tls'],
+  message: 'needs tls.cert and tls.key',
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -18,17 +18,19 @@ export function parseMaildirName(fileName: string): MaildirName {
 
 const LEADING_SECONDS = /^\d+(?=\.|$)/u;
 
-interface SortKey {
+/** What messages are ordered by; computed once per name when sorting many (see compareSortKeys). */
+export interface SortKey {
   /** Delivery time in seconds; names without one sort after all that have one. */
   readonly seconds: number;
   readonly rest: string;
+  readonly baseName: string;
 }
 
-function sortKey(baseName: string): SortKey {
+export function sortKey(baseName: string): SortKey {
   const digits = LEADING_SECONDS.exec(baseName)?.[0];
   return digits === undefined
-    ? { seconds: Number.POSITIVE_INFINITY, rest: baseName }
-    : { seconds: Number(digits), rest: baseName.slice(digits.length) };
+    ? { seconds: Number.POSITIVE_INFINITY, rest: baseName, baseName }
+    : { seconds: Number(digits), rest: baseName.slice(digits.length), baseName };
 }
 
 function compareStrings(a: string, b: string): number {
@@ -40,10 +42,13 @@ function compareStrings(a: string, b: string): number {
  * the name; code-unit order rather than locale order, so numbering never depends on the environment.
  */
 export function compareBaseNames(a: string, b: string): number {
-  const ka = sortKey(a);
-  const kb = sortKey(b);
+  return compareSortKeys(sortKey(a), sortKey(b));
+}
+
+/** compareBaseNames on precomputed keys: sorting 100,000 names then parses each name once, not 30 times. */
+export function compareSortKeys(ka: SortKey, kb: SortKey): number {
   if (ka.seconds !== kb.seconds) return ka.seconds < kb.seconds ? -1 : 1;
-  return compareStrings(ka.rest, kb.rest) || compareStrings(a, b);
+  return compareStrings(ka.rest, kb.rest) || compareStrings(ka.baseName, kb.baseName);
 }
 
 const UIDL_SAFE = /^[\x21-\x7e]{1,70}$/u;

@@ -4,7 +4,8 @@ import { acquireMaildropLock, type ReleaseLock } from './lock.js';
 import { warningLogger, type MailLogger } from './logger.js';
 import { MaildropLockedError, MaildropUnavailableError, type Maildrop, type MaildropStore } from './maildrop.js';
 import { MaildirMaildrop } from './maildir-drop.js';
-import { listMessages, type ListedMessage } from './maildir-listing.js';
+import { MailboxIndex } from './mailbox-index.js';
+import type { ListedMessage } from './maildir-listing.js';
 import { maildirFor } from './maildir-path.js';
 import { WireSizeCache } from './wire-size-cache.js';
 
@@ -18,6 +19,8 @@ export interface MaildirStoreOptions {
   /** Delivered into each Maildir created at login (config `mail.welcome`). */
   readonly welcomeFile?: string;
   readonly logger?: MailLogger;
+  /** Keep a persistent size cache file in each large Maildir (default true; see size-cache-file.ts). */
+  readonly sizeCacheFile?: boolean;
 }
 
 /** A user without a Maildir has no mail, and nothing to protect, so there is nothing to lock. */
@@ -29,10 +32,13 @@ export class MaildirStore implements MaildropStore {
   readonly #logger: MailLogger;
   /** Shared by all sessions, so a second login does not read every message again. */
   readonly #sizes = new WireSizeCache();
+  /** Listings and sizes per Maildir, reused while the Maildir is unchanged (see MailboxIndex). */
+  readonly #index: MailboxIndex;
 
   constructor(options: MaildirStoreOptions) {
     this.#options = options;
     this.#logger = options.logger ?? warningLogger;
+    this.#index = new MailboxIndex({ sizes: this.#sizes, logger: this.#logger, persist: options.sizeCacheFile ?? true });
   }
 
   async open(user: string): Promise<Maildrop> {
@@ -40,7 +46,7 @@ export class MaildirStore implements MaildropStore {
     const releaseLock = await this.#lock(user, maildir);
     if (releaseLock === undefined) return this.#maildrop(user, maildir, [], noLock);
     try {
-      return this.#maildrop(user, maildir, await listMessages(maildir, this.#sizes), releaseLock);
+      return this.#maildrop(user, maildir, await this.#index.list(maildir), releaseLock);
     } catch (err) {
       await releaseLock();
       throw new MaildropUnavailableError(`cannot list the maildrop of ${user}`, { cause: err });

@@ -21,16 +21,32 @@ export class WireSizeCache {
 
   /** The cached size while `version` matches, else a fresh scan of `path`, remembered under `key`. */
   async measure(key: string, path: string, version: FileVersion): Promise<number> {
-    const hit = this.#entries.get(key);
-    if (hit?.size === version.size && hit.mtimeMs === version.mtimeMs) return hit.wireSize;
+    const hit = this.lookup(key, version);
+    if (hit !== undefined) return hit;
     const wireSize = await wireSizeOfFile(path);
+    this.remember(key, version, wireSize);
+    return wireSize;
+  }
+
+  /** Whether any version of `key` is cached (a listing then stats the file to check whether it is this one). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
+  /** The cached size of `key` while `version` matches, else undefined. */
+  lookup(key: string, version: FileVersion): number | undefined {
+    const hit = this.#entries.get(key);
+    return hit?.size === version.size && hit.mtimeMs === version.mtimeMs ? hit.wireSize : undefined;
+  }
+
+  /** Remembers a size measured elsewhere (the listing reads small files itself). */
+  remember(key: string, version: FileVersion, wireSize: number): void {
     this.#entries.delete(key);
     this.#entries.set(key, { size: version.size, mtimeMs: version.mtimeMs, wireSize });
     if (this.#entries.size > this.maxEntries) {
       const oldest = this.#entries.keys().next();
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
-    return wireSize;
   }
 
   forget(key: string): void {

@@ -1,26 +1,32 @@
 import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import type { SecureContext } from 'node:tls';
+import type { Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../metrics/events.js';
-import { linesOf, type InputLine } from './lines.js';
+import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
+import { normalizeAddress } from './address.js';
+import { runPhase } from './phase.js';
+import type { ServedConnection, SessionFactory } from './session-port.js';
 
-export type Outbound = Buffer | string;
+export type { ConnectionInfo, Outbound, ServedConnection, SessionFactory, SessionOutput, StartTls } from './session-port.js';
+export { isStartTls } from './session-port.js';
 
-/** What a protocol session may know of its connection. */
-export interface ConnectionInfo {
-  readonly id: string;
-  readonly remote: string;
-  /** True while the socket's buffer is full: sources of large replies pause until it drains. */
-  readonly outputPaused$: Observable<boolean>;
+export interface TlsOptions {
+  /** The certificate in effect at handshake time (it may be reloaded between handshakes). */
+  readonly context: () => SecureContext;
+  /** A peer that has not completed the handshake by then is dropped. */
+  readonly handshakeTimeoutMs: number;
+  /** Implicit TLS (POP3S): the handshake comes before the session; else only after a StartTls. */
+  readonly implicit: boolean;
 }
-
-export type SessionFactory = (lines$: Observable<InputLine>, connection: ConnectionInfo) => Observable<Outbound>;
 
 export interface ServeOptions {
   readonly protocol: Protocol;
   readonly maxLineOctets: number;
   readonly emit: (event: ServerEvent) => void;
   readonly now?: () => number;
+  /** Without it, a StartTls from the session is an error (and the connection is closed). */
+  readonly tls?: TlsOptions;
 }
 
 /** A live connection, as the daemon's registry sees it (for draining on shutdown). */
@@ -37,49 +43,60 @@ export function newConnectionId(): string {
 }
 
 /**
- * Runs one protocol session on a socket: lines in, replies out, written with backpressure.
- * The session's completion ends the socket; the socket closing unsubscribes the session.
+ * Runs a protocol session on a socket: lines in, replies out, written with backpressure. The session's
+ * completion ends the socket, or, after a StartTls, secures it and runs the next session over it. The
+ * socket closing unsubscribes whichever session is running. A failed handshake closes this connection only.
  */
-export function serveSocket(socket: Socket, session: SessionFactory, options: ServeOptions): LiveConnection {
+export function serveSocket(
+  socket: Socket,
+  session: SessionFactory<ServedConnection>,
+  options: ServeOptions,
+): LiveConnection {
   const now = options.now ?? Date.now;
+  const { protocol, emit, tls } = options;
   const id = newConnectionId();
+  const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
   const remote = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
-  const { protocol, emit } = options;
-  const paused$ = new BehaviorSubject(false);
+  let running: Subscription | undefined;
 
   emit({ type: 'connection-opened', protocol, connection: id, remote, at: now() });
   socket.setNoDelay(true);
-  socket.on('data', (chunk: Buffer) =>
-    emit({ type: 'bytes', protocol, connection: id, direction: 'in', octets: chunk.length, at: now() }),
-  );
-  socket.on('drain', () => paused$.next(false));
   // A vanished client shows up as an error then a close; the close does the cleanup.
   socket.on('error', () => undefined);
 
-  const write = (chunk: Outbound): void => {
-    if (socket.destroyed || socket.writableEnded) return;
-    const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    emit({ type: 'bytes', protocol, connection: id, direction: 'out', octets, at: now() });
-    if (!socket.write(chunk)) paused$.next(true);
+  const fail = (message: string): void => {
+    emit({ type: 'error', protocol, connection: id, message, at: now() });
+    socket.destroy();
+  };
+  const serve = (stream: Socket, factory: SessionFactory<ServedConnection>, secure: boolean): void => {
+    running = runPhase(stream, factory, { id, remote, address, secure }, {
+      ...options,
+      now,
+      onStartTls: (upgrade) => {
+        if (secure) return fail('STLS on a connection that already uses TLS');
+        discardPlaintext(stream);
+        // An empty write calls back once everything before it (the +OK) has been flushed.
+        stream.write('', () => startTls(upgrade.resume));
+      },
+      onError: fail,
+    });
+  };
+  const startTls = (factory: SessionFactory<ServedConnection>): void => {
+    if (tls === undefined) return fail('STLS requested but no certificate is configured');
+    serverHandshake(socket, tls.context(), tls.handshakeTimeoutMs).then(
+      (secured) => {
+        if (!socket.destroyed) serve(secured, factory, true);
+      },
+      (error: unknown) => fail(`TLS handshake failed: ${(error as Error).message}`),
+    );
   };
 
-  const subscription: Subscription = session(linesOf(socket, options.maxLineOctets), {
-    id,
-    remote,
-    outputPaused$: paused$.asObservable(),
-  }).subscribe({
-    next: write,
-    complete: () => socket.end(),
-    error: (error: unknown) => {
-      emit({ type: 'error', protocol, connection: id, message: String((error as Error)?.message ?? error), at: now() });
-      socket.destroy();
-    },
-  });
+  if (tls?.implicit) startTls(session);
+  else serve(socket, session, false);
 
   const closed = new Promise<void>((resolve) =>
     socket.once('close', () => {
-      subscription.unsubscribe();
-      paused$.complete();
+      running?.unsubscribe();
       emit({ type: 'connection-closed', protocol, connection: id, at: now() });
       resolve();
     }),

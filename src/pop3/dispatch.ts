@@ -14,7 +14,7 @@ import type { SessionState } from './state.js';
  */
 export function step(state: SessionState, input: InputLine, context: SessionContext): Observable<Transition> {
   if (state.phase === 'authorization' && state.awaiting?.kind === 'sasl-response') {
-    return report(continueSasl(state.awaiting.mechanism, input, context), 'AUTH', state, context);
+    return report(continueSasl(state.awaiting.mechanism, input, state, context), 'AUTH', state, context);
   }
   const line = parseLine(input);
   const stay = (text: string): Observable<Transition> => of({ state, reply: err(text) });

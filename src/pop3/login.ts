@@ -1,11 +1,13 @@
-import { catchError, from, map, Observable, of, switchMap } from 'rxjs';
+import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
+import { validateUserName } from '../auth/username.js';
 import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
 import { err, ok } from './replies.js';
-import { dropListing, initialState, type Transaction } from './state.js';
+import { dropListing, idle, type Authorization, type Transaction } from './state.js';
 
 const FAILED = 'Authentication failed.';
+const LAST_FAILURE = 'Authentication failed; too many failures, closing the connection';
 
 /**
  * Opens the maildrop as an Observable. If the session goes away while the lock is being taken,
@@ -31,35 +33,63 @@ function openMaildrop(context: SessionContext, user: string): Observable<Maildro
 }
 
 /** After credentials are verified: lock and open the maildrop, entering TRANSACTION. */
-export function enterTransaction(context: SessionContext, user: string): Observable<Transition> {
+function enterTransaction(context: SessionContext, state: Authorization, user: string): Observable<Transition> {
   const at = context.scheduler.now();
+  context.throttle.succeeded(context.connection.address);
   return openMaildrop(context, user).pipe(
     map((maildrop): Transition => {
-      const state: Transaction = { phase: 'transaction', user, maildrop, deleted: new Set() };
-      const { count, octets } = dropListing(state);
+      const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: new Set() };
+      const { count, octets } = dropListing(opened);
       context.emit({ type: 'auth', protocol: 'pop3', connection: context.connection.id, user, ok: true, at });
-      return { state, reply: ok(`Logged in: ${count} messages (${octets} octets)`) };
+      return { state: opened, reply: ok(`Logged in: ${count} messages (${octets} octets)`) };
     }),
     catchError((error: unknown) => {
       if (error instanceof MaildropLockedError) {
         context.emit({ type: 'lock-refused', connection: context.connection.id, user, at });
-        return of<Transition>({ state: initialState, reply: err('Mailbox is locked by another session', 'IN-USE') });
+        return of<Transition>({ state: idle(state), reply: err('Mailbox is locked by another session', 'IN-USE') });
       }
       context.emit({ type: 'error', protocol: 'pop3', connection: context.connection.id, message: String(error), at });
-      return of<Transition>({ state: initialState, reply: err('Unable to open the mailbox', 'SYS/TEMP') });
+      return of<Transition>({ state: idle(state), reply: err('Unable to open the mailbox', 'SYS/TEMP') });
     }),
   );
 }
 
-/** Verify credentials; on success open the maildrop, on failure the same reply for any cause. */
-export function login(context: SessionContext, user: string, password: string): Observable<Transition> {
+/** Verify a password; then as concludeLogin. */
+export function login(
+  context: SessionContext,
+  state: Authorization,
+  user: string,
+  password: string,
+): Observable<Transition> {
   return from(context.users.authenticate(user, password)).pipe(
-    switchMap((valid) => (valid ? enterTransaction(context, user) : loginFailed(context, user))),
+    switchMap((valid) => concludeLogin(context, state, user, valid)),
   );
 }
 
-/** The one reply for every failed login, whatever the cause, so it reveals nothing. */
-export function loginFailed(context: SessionContext, user: string): Observable<Transition> {
-  context.emit({ type: 'auth', protocol: 'pop3', connection: context.connection.id, user, ok: false, at: context.scheduler.now() });
-  return of<Transition>({ state: initialState, reply: err(FAILED, 'AUTH') });
+/** After a credential check: TRANSACTION, or the one failure reply for every cause, so it reveals nothing. */
+export function concludeLogin(
+  context: SessionContext,
+  state: Authorization,
+  user: string,
+  valid: boolean,
+): Observable<Transition> {
+  // A name that could become a path never reaches the Maildir store, whatever the directory said.
+  const accepted = valid && validateUserName(user) === undefined;
+  return accepted ? enterTransaction(context, state, user) : loginFailed(context, state, user);
+}
+
+/**
+ * A failure is counted on the connection (the last allowed one closes it) and its reply is held back by the
+ * address's penalty, on the scheduler: this session waits, the event loop and other clients do not.
+ */
+function loginFailed(context: SessionContext, state: Authorization, user: string): Observable<Transition> {
+  const { connection, scheduler } = context;
+  context.emit({ type: 'auth', protocol: 'pop3', connection: connection.id, user, ok: false, at: scheduler.now() });
+  const failures = state.failures + 1;
+  const transition: Transition =
+    failures >= context.maxFailuresPerConnection
+      ? { state: { phase: 'closed' }, reply: err(LAST_FAILURE, 'AUTH') }
+      : { state: { phase: 'authorization', failures }, reply: err(FAILED, 'AUTH') };
+  const holdMs = context.throttle.failed(connection.address);
+  return holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => transition)) : of(transition);
 }

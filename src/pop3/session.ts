@@ -17,65 +17,109 @@ import {
   takeWhile,
   tap,
   timer,
+  type Observable,
 } from 'rxjs';
-import type { SessionFactory } from '../net/connection.js';
+import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
+import type { InputLine } from '../net/lines.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
-import { ok, err } from './replies.js';
-import { initialState, type SessionState } from './state.js';
+import { err, ok } from './replies.js';
+import { initialState, type Authorization, type SessionState } from './state.js';
 
-const start: Transition = { state: initialState, reply: ok('') };
 const AUTOLOGOUT = err('Disconnected for inactivity');
+
+/** The last transition of a session: QUIT done, or STLS accepted. */
+const isFinal = (state: SessionState): boolean => state.phase === 'closed' || state.phase === 'starting-tls';
+
+/**
+ * A POP3 connection: the greeting, then a session. Its APOP timestamp is unique per connection: the
+ * connection id is 48 random bits, and the clock is added as RFC 1939 suggests.
+ */
+export function pop3Session(service: Pop3Service): SessionFactory<ServedConnection> {
+  return (lines$, connection) =>
+    defer(() => {
+      const timestamp = `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`;
+      return concat(
+        of(`+OK POP3 server ready ${timestamp}\r\n`),
+        runSession(service, lines$, connection, timestamp, initialState),
+      );
+    });
+}
+
+/**
+ * What runs once TLS is up after STLS: a fresh session without a greeting (RFC 2595 §4: the client forgets
+ * what it learned and asks CAPA again). It keeps the greeting's timestamp, which APOP refers to, and the
+ * failure count, so STLS does not buy more login attempts.
+ */
+function afterStartTls(service: Pop3Service, timestamp: string, failures: number): StartTls {
+  const opening: Authorization = { phase: 'authorization', failures };
+  return {
+    kind: 'start-tls',
+    resume: (lines$, connection) => defer(() => runSession(service, lines$, connection, timestamp, opening)),
+  };
+}
 
 /**
  * A POP3 session as one stream: lines are parsed, folded in order through `step` (one command at a
  * time, so pipelined commands see each other's effects), and each transition's reply is concatenated
- * in command order. Silence for the idle timeout ends the session with no UPDATE. Whatever ends the
- * session (QUIT, timeout, client gone), a maildrop still held is released.
+ * in command order. Silence ends the session with no UPDATE: the login timeout before login, the
+ * autologout after. Whatever ends the session (QUIT, STLS, timeout, client gone), a maildrop still held
+ * is released. Lines already received after STLS are dropped with the rest of the input (RFC 2595 §4).
  */
-export function pop3Session(service: Pop3Service): SessionFactory {
-  return (lines$, connection) =>
-    defer(() => {
-      const context: SessionContext = {
-        ...service,
-        connection,
-        timestamp: `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`,
-      };
-      let current: SessionState = initialState;
-      // `connect` multicasts the input and the replies inside one subscription: the idle timer
-      // watches both without subscribing to the socket (or a test's cold input) a second time.
-      const session$ = lines$.pipe(
-        connect((input$) =>
-          input$.pipe(
-            mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
-            tap((transition) => (current = transition.state)),
-            takeWhile((transition) => transition.state.phase !== 'closed', true),
-            concatMap((transition) => transition.reply.out$),
-            connect((replies$) => {
-              // The autologout timer restarts on every line in and every chunk out.
-              const idle$ = merge(input$, replies$).pipe(
-                startWith(undefined),
-                switchMap(() => timer(context.idleTimeoutMs(), context.scheduler)),
-                take(1),
-                share(),
-              );
-              const autologout$ = idle$.pipe(
-                tap(() =>
-                  context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() }),
-                ),
-                concatMap(() => AUTOLOGOUT.out$),
-                takeUntil(replies$.pipe(ignoreElements(), endWith(undefined))),
-              );
-              return merge(replies$.pipe(takeUntil(idle$)), autologout$);
-            }),
-          ),
+function runSession(
+  service: Pop3Service,
+  lines$: Observable<InputLine>,
+  connection: ServedConnection,
+  timestamp: string,
+  opening: Authorization,
+): Observable<SessionOutput> {
+  const context: SessionContext = {
+    ...service,
+    connection,
+    timestamp,
+    plaintextAuth: service.plaintextAuthAllowed(connection),
+  };
+  let current: SessionState = opening;
+  const silenceAllowedMs = (): number =>
+    current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
+  const start: Transition = { state: opening, reply: ok('') };
+  // `connect` multicasts the input and the replies inside one subscription: the idle timer
+  // watches both without subscribing to the socket (or a test's cold input) a second time.
+  const session$ = lines$.pipe(
+    connect((input$) =>
+      input$.pipe(
+        mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+        tap((transition) => (current = transition.state)),
+        takeWhile((transition) => !isFinal(transition.state), true),
+        concatMap(({ state, reply }): Observable<SessionOutput> =>
+          state.phase === 'starting-tls'
+            ? concat(reply.out$, of(afterStartTls(service, timestamp, state.failures)))
+            : reply.out$,
         ),
-      );
-      return concat(of(`+OK POP3 server ready ${context.timestamp}\r\n`), session$).pipe(
-        finalize(() => {
-          if (current.phase === 'transaction') void current.maildrop.release();
+        connect((replies$) => {
+          // The timer restarts on every line in and every chunk out, with the current state's allowance.
+          const idle$ = merge(input$, replies$).pipe(
+            startWith(undefined),
+            switchMap(() => timer(silenceAllowedMs(), context.scheduler)),
+            take(1),
+            share(),
+          );
+          const autologout$ = idle$.pipe(
+            tap(() =>
+              context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() }),
+            ),
+            concatMap(() => AUTOLOGOUT.out$),
+            takeUntil(replies$.pipe(ignoreElements(), endWith(undefined))),
+          );
+          return merge(replies$.pipe(takeUntil(idle$)), autologout$);
         }),
-      );
-    });
+      ),
+    ),
+  );
+  return session$.pipe(
+    finalize(() => {
+      if (current.phase === 'transaction') void current.maildrop.release();
+    }),
+  );
 }

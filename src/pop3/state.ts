@@ -9,6 +9,8 @@ export type Awaiting =
 export interface Authorization {
   readonly phase: 'authorization';
   readonly awaiting?: Awaiting;
+  /** Failed logins on this connection so far (kept across STLS); at the limit the connection is closed. */
+  readonly failures: number;
 }
 
 export interface Transaction {
@@ -29,11 +31,20 @@ export interface Closed {
   readonly phase: 'closed';
 }
 
-export type SessionState = Authorization | Transaction | Update | Closed;
+/** STLS accepted: this plaintext session is over; a fresh one starts from `failures` once TLS is up. */
+export interface StartingTls {
+  readonly phase: 'starting-tls';
+  readonly failures: number;
+}
+
+export type SessionState = Authorization | Transaction | Update | Closed | StartingTls;
 export type Phase = SessionState['phase'];
 export type StateIn<P extends Phase> = Extract<SessionState, { phase: P }>;
 
-export const initialState: Authorization = { phase: 'authorization' };
+export const initialState: Authorization = { phase: 'authorization', failures: 0 };
+
+/** AUTHORIZATION waiting for nothing, with the connection's failure count carried along. */
+export const idle = (state: Authorization): Authorization => ({ phase: 'authorization', failures: state.failures });
 
 /** Messages not marked deleted, with their 1-based numbers. */
 export function visibleMessages(state: Transaction): { number: number; uid: string; size: number }[] {

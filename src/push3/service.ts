@@ -1,12 +1,14 @@
 import type { Server } from 'node:net';
 import type { Observable, SchedulerLike } from 'rxjs';
+import { throttledDirectory } from '../auth/throttled-directory.js';
+import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../metrics/events.js';
 import { startPrometheus } from '../metrics/prometheus.js';
 import type { Metrics } from '../metrics/reducer.js';
-import { serveSocket, type LiveConnection } from '../net/connection.js';
+import { serveSocket, type LiveConnection, type ServedConnection, type SessionFactory, type TlsOptions } from '../net/connection.js';
 import { boundPort, listen } from '../net/listener.js';
 import { MAX_LINE_OCTETS } from './parse.js';
 import { push3Session } from './session.js';
@@ -24,6 +26,8 @@ export interface Push3Options {
   readonly scheduler: SchedulerLike;
   /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
   readonly onConnection?: (connection: LiveConnection) => void;
+  /** LOGIN throttling and TLS, shared with POP3 (see Push3Security at the end). */
+  readonly security?: Push3Security;
 }
 
 export interface Push3Handle {
@@ -37,17 +41,18 @@ export interface Push3Handle {
 /** Starts the Push3 listener and, when enabled, the Prometheus endpoint beside it. */
 export async function startPush3(options: Push3Options): Promise<Push3Handle> {
   const { config, emit, metrics$, users, settings, scheduler } = options;
-  const session = push3Session({
+  const session = throttledLogins(options.security?.throttle, users, (directory) => push3Session({
     metrics$,
-    users,
+    users: directory,
     admins: config.push3.admins,
     userAdmin: passwdFileAdmin(config.users.file, users),
     settings,
     scheduler,
     emit,
-  });
+  }));
   const push3 = await listen(config.push3, (socket) => {
-    const connection = serveSocket(socket, session, { protocol: 'push3', maxLineOctets: MAX_LINE_OCTETS, emit });
+    const tls = options.security?.tls;
+    const connection = serveSocket(socket, session, { protocol: 'push3', maxLineOctets: MAX_LINE_OCTETS, emit, tls });
     options.onConnection?.(connection);
   });
   const port = boundPort(push3);
@@ -59,4 +64,21 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
     push3.close();
     throw error;
   }
+}
+
+/** Security hooks, shared with POP3: the same LOGIN throttle, and implicit TLS when push3.tls is set. */
+export interface Push3Security {
+  readonly throttle: LoginThrottle;
+  /** Set when push3.tls: the handshake comes first, with the certificate POP3 uses (reloaded with it). */
+  readonly tls?: TlsOptions;
+}
+
+/** Without a throttle, one session factory; with one, a session per connection whose LOGIN pays its address's penalty. */
+function throttledLogins(
+  throttle: LoginThrottle | undefined,
+  users: UserDirectory,
+  session: (users: UserDirectory) => SessionFactory,
+): SessionFactory<ServedConnection> {
+  if (throttle === undefined) return session(users);
+  return (lines$, connection) => session(throttledDirectory(users, throttle, connection.address))(lines$, connection);
 }

@@ -27,6 +27,11 @@ export class RawClient {
     return new RawClient(socket);
   }
 
+  /** A client over a socket already connected, e.g. the TLS socket after STLS or to a POP3S port. */
+  static over(socket: Socket): RawClient {
+    return new RawClient(socket);
+  }
+
   send(text: string | Buffer): void {
     this.socket.write(text);
   }

@@ -1,16 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { from, switchMap } from 'rxjs';
 import { defineCommand } from '../command.js';
-import { enterTransaction, loginFailed } from '../login.js';
+import { concludeLogin } from '../login.js';
 
 const DIGEST = /^[0-9a-f]{32}$/;
 
-/** APOP (RFC 1939 §7): MD5 of the greeting's timestamp and the shared secret. */
+/**
+ * APOP (RFC 1939 §7): MD5 of the greeting's timestamp and the shared secret. The password never crosses
+ * the wire, so APOP stays allowed where plaintext authentication is not.
+ */
 export const apop = defineCommand({
   verb: 'APOP',
   phases: ['authorization'],
   args: { min: 2, max: 2 },
-  run: (_state, input, context) => {
+  run: (state, input, context) => {
     const [user, digest] = input.args as [string, string];
     return from(context.users.plaintextSecret(user)).pipe(
       switchMap((secret) => {
@@ -19,7 +22,7 @@ export const apop = defineCommand({
         const wellFormed = DIGEST.test(digest.toLowerCase());
         const given = wellFormed ? Buffer.from(digest, 'hex') : Buffer.alloc(expected.length);
         const valid = timingSafeEqual(expected, given) && wellFormed && secret !== undefined;
-        return valid ? enterTransaction(context, user) : loginFailed(context, user);
+        return concludeLogin(context, state, user, valid);
       }),
     );
   },

@@ -1,9 +1,10 @@
 import { of } from 'rxjs';
 import { defineCommand } from '../command.js';
+import { plaintextRefused } from '../plaintext.js';
 import { err, multiline } from '../replies.js';
 import { completeSasl } from '../sasl/exchange.js';
-import { saslMechanisms } from '../sasl/index.js';
-import type { Authorization } from '../state.js';
+import { offeredMechanisms, saslMechanisms } from '../sasl/index.js';
+import { idle } from '../state.js';
 
 const CONTINUE = { ok: true, out$: of('+ \r\n') };
 
@@ -12,15 +13,18 @@ export const auth = defineCommand({
   verb: 'AUTH',
   phases: ['authorization'],
   args: { min: 0, max: 2 },
-  run: (_state, input, context) => {
-    const idle: Authorization = { phase: 'authorization' };
+  run: (state, input, context) => {
     const [name, initial] = input.args;
-    if (name === undefined) return { state: idle, reply: multiline('Mechanisms follow', [...saslMechanisms.keys()]) };
+    if (name === undefined) {
+      return { state: idle(state), reply: multiline('Mechanisms follow', offeredMechanisms(context.plaintextAuth)) };
+    }
     const mechanism = saslMechanisms.get(name.toUpperCase());
-    if (mechanism === undefined) return { state: idle, reply: err('Unsupported authentication mechanism') };
-    if (initial !== undefined) return completeSasl(mechanism, initial, context);
+    if (mechanism === undefined) return { state: idle(state), reply: err('Unsupported authentication mechanism') };
+    // Refused before any response is decoded: an initial response sent anyway is never checked.
+    if (mechanism.plaintext && !context.plaintextAuth) return { state: idle(state), reply: plaintextRefused(context) };
+    if (initial !== undefined) return completeSasl(mechanism, initial, state, context);
     return {
-      state: { phase: 'authorization', awaiting: { kind: 'sasl-response', mechanism: mechanism.name } },
+      state: { ...idle(state), awaiting: { kind: 'sasl-response', mechanism: mechanism.name } },
       reply: CONTINUE,
     };
   },

@@ -10,11 +10,12 @@ import { quit } from './quit.js';
 import { retr } from './retr.js';
 import { rset } from './rset.js';
 import { stat } from './stat.js';
+import { stls } from './stls.js';
 import { top } from './top.js';
 import { uidl } from './uidl.js';
 import { user } from './user.js';
 
 /** Every POP3 command, by keyword. Adding a command is adding a module and a line here. */
 export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
-  [capa, user, pass, apop, auth, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
+  [capa, stls, user, pass, apop, auth, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
 );

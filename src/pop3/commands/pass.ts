@@ -1,6 +1,8 @@
 import { defineCommand } from '../command.js';
 import { login } from '../login.js';
+import { plaintextRefused } from '../plaintext.js';
 import { err } from '../replies.js';
+import { idle } from '../state.js';
 
 export const pass = defineCommand({
   verb: 'PASS',
@@ -8,7 +10,8 @@ export const pass = defineCommand({
   // RFC 1939 §7: the password may contain spaces, so the whole rest of the line is the password.
   args: { min: 1, max: Number.POSITIVE_INFINITY },
   run: (state, input, context) => {
-    if (state.awaiting?.kind !== 'pass') return { state: { phase: 'authorization' }, reply: err('Send USER first') };
-    return login(context, state.awaiting.user, input.rest);
+    if (!context.plaintextAuth) return { state: idle(state), reply: plaintextRefused(context) };
+    if (state.awaiting?.kind !== 'pass') return { state: idle(state), reply: err('Send USER first') };
+    return login(context, state, state.awaiting.user, input.rest);
   },
 });

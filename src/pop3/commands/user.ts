@@ -1,13 +1,16 @@
 import { defineCommand } from '../command.js';
+import { plaintextRefused } from '../plaintext.js';
 import { ok } from '../replies.js';
+import { idle } from '../state.js';
 
 /** USER never says whether the name exists: PASS fails the same way for either cause. */
 export const user = defineCommand({
   verb: 'USER',
   phases: ['authorization'],
   args: { min: 1, max: 1 },
-  run: (_state, input) => ({
-    state: { phase: 'authorization', awaiting: { kind: 'pass', user: input.args[0]! } },
-    reply: ok(''),
-  }),
+  run: (state, input, context) => {
+    // Refused here already, so a client that heeds it never sends the password in the clear.
+    if (!context.plaintextAuth) return { state: idle(state), reply: plaintextRefused(context) };
+    return { state: { ...idle(state), awaiting: { kind: 'pass', user: input.args[0]! } }, reply: ok('') };
+  },
 });

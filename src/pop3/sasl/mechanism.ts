@@ -11,6 +11,8 @@ export interface PasswordCredentials {
  */
 export interface SaslMechanism {
   readonly name: string;
+  /** The password crosses the wire readable: offered only where plaintext authentication is allowed. */
+  readonly plaintext: boolean;
   /** Decodes the client's response; never throws. */
   credentials(response: Buffer): PasswordCredentials | { readonly malformed: string };
 }

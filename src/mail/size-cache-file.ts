@@ -1,0 +1,144 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasErrorCode } from './errno.js';
+import { MESSAGE_DIRS } from './maildir-layout.js';
+import type { ScannedMessage } from './maildir-listing.js';
+
+/**
+ * The persistent size cache of one Maildir: its last listing, with the wire size of every message and the
+ * version (size, mtime) of the file each was measured on, so the next daemon does not read every message again.
+ *
+ * It lives in the Maildir's top folder, beside the lock, never in cur/ new/ tmp/, so it is never taken for mail.
+ * A crash cannot make it wrong, only missing or stale: it is replaced by rename (atomic), a torn or damaged file
+ * fails its digest and is ignored, a size is used only while the file still has the size and mtime it had when
+ * measured, and the listing as a whole only while cur/ and new/ are unchanged (see MailboxIndex).
+ */
+export const SIZE_CACHE_NAME = 'pop3d.sizes';
+
+const MAGIC = 'pop3d-sizes 1';
+
+/** One state of a directory: inode, mtime and ctime in nanoseconds (ctime cannot be set back with utimes). */
+export type DirStamp = string;
+
+export interface CachedListing {
+  /** Stamps of cur/ and new/, taken before they were read. */
+  readonly stamps: readonly DirStamp[];
+  /** Whether the directories had been unchanged long enough before they were read for the stamps to be trusted. */
+  readonly settled: boolean;
+  /** The listing, oldest first. */
+  readonly messages: readonly ScannedMessage[];
+}
+
+/** [dir index, file name, base name length, wire size, stored size or -1, mtime ms or -1] */
+type Row = [number, string, number, number, number, number];
+
+interface Body {
+  readonly stamps: readonly DirStamp[];
+  readonly settled: boolean;
+  readonly messages: readonly Row[];
+}
+
+export class SizeCacheFormatError extends Error {
+  constructor(reason: string) {
+    super(`unusable size cache: ${reason}`);
+    this.name = 'SizeCacheFormatError';
+  }
+}
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+export function encodeSizeCache(listing: CachedListing): string {
+  const body: Body = {
+    stamps: listing.stamps,
+    settled: listing.settled,
+    messages: listing.messages.map((m): Row => [
+      MESSAGE_DIRS.indexOf(m.dir),
+      m.name,
+      m.baseName.length,
+      m.wireSize,
+      m.version?.size ?? -1,
+      m.version?.mtimeMs ?? -1,
+    ]),
+  };
+  const text = JSON.stringify(body);
+  return `${MAGIC} ${digest(text)}\n${text}`;
+}
+
+const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
+
+function decodeRow(dirPaths: readonly string[], row: unknown): ScannedMessage {
+  if (!Array.isArray(row) || row.length !== 6) throw new SizeCacheFormatError('malformed entry');
+  const [dirIndex, name, baseLength, wireSize, size, mtimeMs] = row as unknown[];
+  const dir = Number.isInteger(dirIndex) ? MESSAGE_DIRS[dirIndex as number] : undefined;
+  // A name from the file never leaves its directory: no separator, no dot names.
+  if (dir === undefined || typeof name !== 'string' || name.length === 0 || name.includes('/') || name.startsWith('.')) {
+    throw new SizeCacheFormatError('bad file name');
+  }
+  if (!isCount(baseLength) || baseLength === 0 || baseLength > name.length || !isCount(wireSize)) {
+    throw new SizeCacheFormatError('bad sizes');
+  }
+  const measured = size !== -1;
+  if (measured && (!isCount(size) || typeof mtimeMs !== 'number' || !Number.isFinite(mtimeMs))) {
+    throw new SizeCacheFormatError('bad file version');
+  }
+  return {
+    baseName: name.slice(0, baseLength),
+    path: `${dirPaths[dirIndex as number]}/${name}`,
+    wireSize,
+    dir,
+    name,
+    version: measured ? { size: size as number, mtimeMs: mtimeMs as number } : undefined,
+  };
+}
+
+/** The listing in `text`, with paths under `maildir`; throws SizeCacheFormatError for anything but a whole, valid file. */
+export function decodeSizeCache(maildir: string, text: string): CachedListing {
+  const newline = text.indexOf('\n');
+  const header = newline === -1 ? text : text.slice(0, newline);
+  if (!header.startsWith(`${MAGIC} `)) throw new SizeCacheFormatError('unknown format');
+  const body = text.slice(newline + 1);
+  if (header.slice(MAGIC.length + 1) !== digest(body)) throw new SizeCacheFormatError('digest mismatch');
+  let parsed: Body;
+  try {
+    parsed = JSON.parse(body) as Body;
+  } catch {
+    throw new SizeCacheFormatError('not JSON');
+  }
+  const { stamps, settled, messages } = parsed;
+  if (!Array.isArray(stamps) || stamps.length !== MESSAGE_DIRS.length || !stamps.every((s) => typeof s === 'string')) {
+    throw new SizeCacheFormatError('bad stamps');
+  }
+  if (typeof settled !== 'boolean' || !Array.isArray(messages)) throw new SizeCacheFormatError('bad listing');
+  const dirPaths = MESSAGE_DIRS.map((dir) => join(maildir, dir));
+  return { stamps, settled, messages: messages.map((row) => decodeRow(dirPaths, row)) };
+}
+
+/** The cached listing of `maildir`; undefined when there is none. Rejects with SizeCacheFormatError when unusable. */
+export async function readSizeCache(maildir: string): Promise<CachedListing | undefined> {
+  let text: string;
+  try {
+    text = await readFile(join(maildir, SIZE_CACHE_NAME), 'utf8');
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+  return decodeSizeCache(maildir, text);
+}
+
+/**
+ * Replaces the cache file atomically: written in full under a unique temporary name, then renamed over the old
+ * one, so a reader (or the next daemon after a crash) sees the old file or the new one, never a mix. No fsync:
+ * after a power loss the file may be empty or torn, which the digest catches, and the cache is rebuilt.
+ */
+export async function writeSizeCache(maildir: string, listing: CachedListing): Promise<void> {
+  const target = join(maildir, SIZE_CACHE_NAME);
+  const temporary = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(temporary, encodeSizeCache(listing), { mode: 0o600, flag: 'wx' });
+    await rename(temporary, target);
+  } catch (err) {
+    await unlink(temporary).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,63 @@
+import type { Socket } from 'node:net';
+import { BehaviorSubject, type Subscription } from 'rxjs';
+import type { Protocol, ServerEvent } from '../metrics/events.js';
+import { linesOf } from './lines.js';
+import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
+
+export interface PhaseOptions {
+  readonly protocol: Protocol;
+  readonly maxLineOctets: number;
+  readonly emit: (event: ServerEvent) => void;
+  readonly now: () => number;
+  /** The session ended with a StartTls: called once it is torn down, in the same tick as its last write. */
+  readonly onStartTls: (upgrade: StartTls) => void;
+  readonly onError: (message: string) => void;
+}
+
+/**
+ * One session over one stream (the plain socket, or the TLS socket after STLS): lines in, replies out with
+ * backpressure. Its end either ends the stream or, after a StartTls, hands the stream over to the caller.
+ */
+export function runPhase(
+  stream: Socket,
+  factory: SessionFactory<ServedConnection>,
+  peer: Omit<ServedConnection, 'outputPaused$'>,
+  options: PhaseOptions,
+): Subscription {
+  const { protocol, emit, now } = options;
+  const connection = peer.id;
+  const paused$ = new BehaviorSubject(false);
+  const countIn = (chunk: Buffer): void =>
+    emit({ type: 'bytes', protocol, connection, direction: 'in', octets: chunk.length, at: now() });
+  const drained = (): void => paused$.next(false);
+  stream.on('data', countIn);
+  stream.on('drain', drained);
+
+  const write = (chunk: Outbound): void => {
+    if (stream.destroyed || stream.writableEnded) return;
+    const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    emit({ type: 'bytes', protocol, connection, direction: 'out', octets, at: now() });
+    if (!stream.write(chunk)) paused$.next(true);
+  };
+
+  let upgrade: StartTls | undefined;
+  const lines$ = linesOf(stream, options.maxLineOctets);
+  const subscription = factory(lines$, { ...peer, outputPaused$: paused$.asObservable() }).subscribe({
+    next: (output) => {
+      if (isStartTls(output)) upgrade = output;
+      else write(output);
+    },
+    complete: () => {
+      if (upgrade === undefined) stream.end();
+    },
+    error: (error: unknown) => options.onError(String((error as Error)?.message ?? error)),
+  });
+  // Runs after the session's own teardown, so the line reader is detached before the stream is handed over.
+  subscription.add(() => {
+    stream.off('data', countIn);
+    stream.off('drain', drained);
+    paused$.complete();
+    if (upgrade !== undefined) options.onStartTls(upgrade);
+  });
+  return subscription;
+}

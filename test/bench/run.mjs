@@ -1,0 +1,223 @@
+// pop3d vs Dovecot, same fixture, same machine, one run: `npm run bench` (builds first), or
+//
+//   node test/bench/run.mjs [--servers pop3d,dovecot] [--scenarios sessions,pipelined,large,slow,idle,stat]
+//        [--clients 1,16,64] [--duration 10] [--idle-sessions 10000] [--log-level info]
+//        [--fixture DIR] [--fresh] [--users 64 --messages 10 --size 10000 --big-mb 100 --idle 10000 --huge 100000]
+//        [--cli path/to/dist/cli.js] [--profile DIR] [--json FILE]
+//
+// Only loopback traffic; every scenario ends by itself. See test/bench/README.md.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { dovecotAvailable, dovecotVersion, resetDovecotUser, startDovecot } from './dovecot.mjs';
+import { ensureFixture, maildirOf } from './fixtures.mjs';
+import { idleScenario, largeRetrScenario, sessionsScenario, statLogin } from './load.mjs';
+import { defaultDir, fixtureOptions, fixtureParams, int } from './options.mjs';
+import { formatTop, topFunctions } from './profile-top.mjs';
+import { startPop3d } from './servers.mjs';
+import { fmt } from './stats.mjs';
+
+const ALL_SCENARIOS = ['sessions', 'pipelined', 'large', 'slow', 'idle', 'stat'];
+/** What pop3d's persistent size cache leaves in a Maildir; removed before a "first login". */
+const POP3D_CACHE_FILES = ['pop3d.sizes'];
+const FDS_NEEDED = 12_000;
+
+const { values } = parseArgs({
+  options: {
+    ...fixtureOptions,
+    fixture: { type: 'string' },
+    fresh: { type: 'boolean' },
+    servers: { type: 'string' },
+    scenarios: { type: 'string', default: ALL_SCENARIOS.join(',') },
+    clients: { type: 'string', default: '1,16,64' },
+    duration: { type: 'string', default: '10' },
+    'idle-sessions': { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    cli: { type: 'string' },
+    profile: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
+
+/** This process holds one socket per idle session: re-run under the hard fd limit when the soft one is low. */
+function ensureFdLimit() {
+  const soft = Number(execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim());
+  if (soft >= FDS_NEEDED || process.env.POP3D_BENCH_REEXEC) return;
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'sh', process.execPath, ...process.argv.slice(1)], {
+    stdio: 'inherit',
+    env: { ...process.env, POP3D_BENCH_REEXEC: '1' },
+  });
+  child.once('exit', (code) => process.exit(code ?? 1));
+  return true;
+}
+
+const log = (...args) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+function machine() {
+  const free = execFileSync('free', ['-h'], { encoding: 'utf8' });
+  return {
+    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    cpu: cpus()[0]?.model,
+    memoryGB: totalmem() / 2 ** 30,
+    free,
+    node: process.version,
+    dovecot: dovecotAvailable() ? dovecotVersion() : undefined,
+    fdLimit: execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim(),
+  };
+}
+
+/** Runs one server's scenarios; `start` starts it fresh (the stat scenario restarts it). */
+async function measure(name, start, { manifest, dir, scenarios, clients, durationMs, idleSessions }) {
+  const results = {};
+  const wanted = (scenario) => scenarios.includes(scenario);
+  if (['sessions', 'pipelined', 'large', 'slow', 'idle'].some(wanted)) {
+    const server = await start();
+    const { target, memory } = server;
+    try {
+      for (const pipelined of [false, true]) {
+        if (!wanted(pipelined ? 'pipelined' : 'sessions')) continue;
+        for (const count of clients) {
+          log(`${name}: ${pipelined ? 'pipelined' : 'full'} sessions, ${count} clients`);
+          results[`${pipelined ? 'pipelined' : 'sessions'}-${count}`] = await sessionsScenario({ target, manifest, clients: count, durationMs, pipelined, memory });
+        }
+      }
+      if (wanted('large')) {
+        log(`${name}: large RETR`);
+        results.large = await largeRetrScenario({ target, manifest, memory });
+      }
+      if (wanted('slow')) {
+        log(`${name}: large RETR, slow reader`);
+        results.slow = await largeRetrScenario({ target, manifest, memory, slow: { bytesPerSecond: 1e6, seconds: 5 } });
+      }
+      if (wanted('idle')) {
+        log(`${name}: ${idleSessions} idle sessions`);
+        results.idle = await idleScenario({ target, manifest, count: idleSessions, memory });
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  if (wanted('stat')) {
+    const user = manifest.plan.huge;
+    if (name === 'pop3d') for (const file of POP3D_CACHE_FILES) rmSync(join(maildirOf(dir, user), file), { force: true });
+    else resetDovecotUser(dir, user);
+    log(`${name}: STAT on ${manifest.users[user].count} messages`);
+    let server = await start();
+    const stat = {};
+    try {
+      stat.first = await statLogin({ target: server.target, manifest });
+      stat.second = await statLogin({ target: server.target, manifest });
+    } finally {
+      await server.stop();
+    }
+    server = await start();
+    try {
+      stat.afterRestart = await statLogin({ target: server.target, manifest });
+    } finally {
+      await server.stop();
+    }
+    results.stat = stat;
+  }
+  return results;
+}
+
+const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
+
+/** Rows of [metric, pop3d, dovecot, pop3d/dovecot, target, verdict]. */
+function table(ours = {}, theirs = {}, clients) {
+  const rows = [];
+  const row = (metric, a, b, digits, target, met) => rows.push([metric, fmt(a, digits), fmt(b, digits), fmt(ratio(a, b), 2), target ?? '', met === undefined ? '' : met ? 'met' : 'MISSED']);
+  for (const kind of ['sessions', 'pipelined']) {
+    for (const count of clients) {
+      const a = ours[`${kind}-${count}`];
+      const b = theirs[`${kind}-${count}`];
+      if (!a && !b) continue;
+      const gate = kind === 'sessions' && count === 64;
+      const r = ratio(a?.sessionsPerSecond, b?.sessionsPerSecond);
+      row(`${kind} x${count}: sessions/s`, a?.sessionsPerSecond, b?.sessionsPerSecond, 1, gate ? '>= 1.5x dovecot' : '', gate && r !== undefined ? r >= 1.5 && a.errors === 0 : undefined);
+      row(`${kind} x${count}: MB/s`, a?.MBps, b?.MBps, 1);
+      row(`${kind} x${count}: p50 ms`, a?.p50ms, b?.p50ms, 1);
+      row(`${kind} x${count}: p99 ms`, a?.p99ms, b?.p99ms, 1);
+      row(`${kind} x${count}: errors`, a?.errors, b?.errors, 0);
+      row(`${kind} x${count}: server RSS peak MB`, a?.rssPeakMB, b?.rssPeakMB, 0);
+      row(`${kind} x${count}: server CPU (cores)`, a?.serverCpu, b?.serverCpu, 2);
+      row(`${kind} x${count}: load generator CPU (cores)`, a?.clientCpu, b?.clientCpu, 2);
+      row(`${kind} x${count}: other jobs' CPU (cores)`, a?.otherCpu, b?.otherCpu, 2);
+    }
+  }
+  if (ours.large || theirs.large) {
+    const r = ratio(ours.large?.MBps, theirs.large?.MBps);
+    row(`large RETR (${fmt(ours.large?.megabytes ?? theirs.large?.megabytes, 0)} MB): MB/s`, ours.large?.MBps, theirs.large?.MBps, 1, '>= dovecot', r === undefined ? undefined : r >= 1);
+    row('large RETR: RSS growth MB', ours.large?.rssGrowthMB, theirs.large?.rssGrowthMB, 1, '< 50 MB', ours.large && ours.large.rssGrowthMB < 50);
+  }
+  if (ours.slow || theirs.slow) {
+    row('large RETR, slow reader: seconds', ours.slow?.seconds, theirs.slow?.seconds, 1);
+    row('large RETR, slow reader: RSS growth MB', ours.slow?.rssGrowthMB, theirs.slow?.rssGrowthMB, 1, '< 50 MB', ours.slow && ours.slow.rssGrowthMB < 50 && ours.slow.errors === 0);
+  }
+  if (ours.idle || theirs.idle) {
+    const a = ours.idle;
+    const b = theirs.idle;
+    row(`idle x${a?.sessions ?? b?.sessions}: sessions alive`, a?.alive, b?.alive, 0);
+    row('idle: seconds to open all', a?.openSeconds, b?.openSeconds, 1);
+    row('idle: server RSS MB (sum over processes)', a?.rssMB, b?.rssMB, 0, '< 300 MB', a && a.rssMB < 300 && a.alive === a.sessions);
+    row('idle: server PSS MB (sum over processes)', a?.pssMB ?? a?.rssMB, b?.pssMB, 0);
+    row('idle: server processes', a?.processes, b?.processes, 0);
+  }
+  if (ours.stat || theirs.stat) {
+    const a = ours.stat;
+    const b = theirs.stat;
+    row('STAT 100k, first login: PASS+STAT ms', a?.first?.totalMs, b?.first?.totalMs, 0, '< 1000 ms', a && a.first.totalMs < 1000);
+    row('STAT 100k, second login: PASS+STAT ms', a?.second?.totalMs, b?.second?.totalMs, 1, '< 100 ms', a && a.second.totalMs < 100);
+    row('STAT 100k, after restart: PASS+STAT ms', a?.afterRestart?.totalMs, b?.afterRestart?.totalMs, 1);
+  }
+  return rows;
+}
+
+function formatTable(rows) {
+  const header = ['metric', 'pop3d', 'dovecot', 'pop3d/dovecot', 'target', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+async function main() {
+  if (ensureFdLimit()) return;
+  const dir = values.fixture ?? defaultDir();
+  const manifest = ensureFixture(dir, fixtureParams(values), { fresh: values.fresh, log });
+  const scenarios = values.scenarios.split(',');
+  const clients = values.clients.split(',').map((n) => int(n));
+  const durationMs = int(values.duration) * 1000;
+  const idleSessions = int(values['idle-sessions'], manifest.params.idle);
+  const servers = (values.servers ?? (dovecotAvailable() ? 'pop3d,dovecot' : 'pop3d')).split(',');
+  const options = { manifest, dir, scenarios, clients, durationMs, idleSessions };
+  const results = { machine: machine(), params: manifest.params, options: { scenarios, clients, durationMs, idleSessions, logLevel: values['log-level'] } };
+  log(`machine: ${results.machine.nproc} cpus, node ${results.machine.node}, ${results.machine.dovecot ?? 'no dovecot'}`);
+
+  if (servers.includes('pop3d')) {
+    if (values.profile) mkdirSync(values.profile, { recursive: true });
+    const start = () => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile });
+    results.pop3d = await measure('pop3d', start, options);
+    if (values.profile) {
+      for (const file of readdirSync(values.profile).filter((f) => f.endsWith('.cpuprofile'))) {
+        console.log(`\nCPU profile ${join(values.profile, file)}\n${formatTop(topFunctions(join(values.profile, file), 25))}`);
+      }
+    }
+  }
+  if (servers.includes('dovecot')) {
+    if (!dovecotAvailable()) throw new Error('dovecot not found: apt-get install -y dovecot-pop3d');
+    results.dovecot = await measure('dovecot', () => startDovecot({ dir, sessions: idleSessions + 1000 }), options);
+  }
+
+  const rows = table(results.pop3d, results.dovecot, clients);
+  results.table = rows;
+  console.log(`\n${formatTable(rows)}\n`);
+  const errors = [...Object.values(results.pop3d ?? {}), ...Object.values(results.dovecot ?? {})].flatMap((r) => r?.errorSamples ?? []);
+  if (errors.length > 0) console.log(`errors: ${errors.join('; ')}`);
+  const jsonFile = values.json ?? join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(jsonFile, JSON.stringify(results, null, 2));
+  console.log(`results: ${jsonFile}`);
+}
+
+await main();

@@ -1,0 +1,95 @@
+// Starting and stopping the servers under test, each on a free loopback port.
+import { spawn } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pop3Client } from './pop3-client.mjs';
+
+export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+export const HOST = '127.0.0.1';
+
+/** A port nobody listens on right now. */
+export function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Waits until the server answers with a greeting. */
+export async function waitForGreeting(port, timeoutMs, exited) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exited?.done) throw new Error(`server exited with ${exited.code}`);
+    try {
+      const client = await Pop3Client.open(HOST, port, { timeoutMs: 2_000 });
+      client.destroy();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`no POP3 greeting on port ${port}: ${error.message}`);
+      await sleep(50);
+    }
+  }
+}
+
+/**
+ * Runs `argv` under `sh -c 'ulimit -n <hard limit>; exec ...'`, so that thousands of sessions get file
+ * descriptors; `exec` keeps the pid, so memory is read from the server itself.
+ */
+export function spawnWithFdLimit(argv, { logFile, env } = {}) {
+  const log = logFile ? openSync(logFile, 'a') : 'ignore';
+  const child = spawn('sh', ['-c', 'ulimit -n "$(ulimit -Hn)"; exec "$@"', 'sh', ...argv], {
+    stdio: ['ignore', log, log],
+    env: { ...process.env, ...env },
+  });
+  const exited = { done: false, code: undefined };
+  const exit = new Promise((resolveExit) =>
+    child.once('exit', (code, signal) => {
+      exited.done = true;
+      exited.code = code ?? signal;
+      resolveExit(exited.code);
+    }),
+  );
+  return { child, exited, exit };
+}
+
+/**
+ * The built pop3d on the fixture. `logLevel` is the daemon's (its JSON log goes to <dir>/pop3d.log);
+ * `cpuProfDir` runs it under --cpu-prof (the profile is written when it exits on SIGTERM). `cli`: another
+ * build's dist/cli.js (e.g. a scratch copy with an experimental change).
+ */
+export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir, nodeArgs = [] }) {
+  const port = await freePort();
+  const configFile = join(dir, 'pop3d.json');
+  const config = {
+    pop3: { host: HOST, port, idleTimeout: 600 },
+    mail: { maildir: join(dir, 'mail', '%u', 'Maildir'), autocreate: false },
+    users: { file: join(dir, 'users.passwd') },
+    push3: { enabled: false },
+    log: { level: logLevel },
+  };
+  await writeFile(configFile, JSON.stringify(config, null, 2));
+  const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
+  const { child, exited, exit } = spawnWithFdLimit(
+    [process.execPath, ...nodeArgs, ...profiling, cli, 'serve', '--config', configFile],
+    { logFile: join(dir, 'pop3d.log') },
+  );
+  await waitForGreeting(port, 20_000, exited);
+  return {
+    name: 'pop3d',
+    target: { host: HOST, port },
+    memory: { pid: child.pid, tree: false },
+    async stop() {
+      if (!exited.done) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exit;
+      clearTimeout(timer);
+    },
+  };
+}
