@@ -14,8 +14,8 @@ export { isStartTls } from './session-port.js';
 export interface TlsOptions {
   /** The certificate in effect at handshake time (it may be reloaded between handshakes). */
   readonly context: () => SecureContext;
-  /** A peer that has not completed the handshake by then is dropped. */
-  readonly handshakeTimeoutMs: number;
+  /** A peer that has not completed the handshake by then is dropped (read per handshake: it may be reloaded). */
+  readonly handshakeTimeoutMs: () => number;
   /** Implicit TLS (POP3S): the handshake comes before the session; else only after a StartTls. */
   readonly implicit: boolean;
 }
@@ -83,7 +83,7 @@ export function serveSocket(
   };
   const startTls = (factory: SessionFactory<ServedConnection>): void => {
     if (tls === undefined) return fail('STLS requested but no certificate is configured');
-    serverHandshake(socket, tls.context(), tls.handshakeTimeoutMs).then(
+    serverHandshake(socket, tls.context(), tls.handshakeTimeoutMs()).then(
       (secured) => {
         if (!socket.destroyed) serve(secured, factory, true);
       },

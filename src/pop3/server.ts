@@ -74,8 +74,9 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     maxPerAddress: () => live().limits.maxConnectionsPerAddress,
     exempt: (address) => trusted.has(address),
   });
+  // The handshake is part of the time allowed before login.
   const tls = (implicit: boolean): TlsOptions | undefined =>
-    credentials && { context: credentials.current, handshakeTimeoutMs: live().pop3.loginTimeout * 1000, implicit };
+    credentials && { context: credentials.current, handshakeTimeoutMs: () => live().pop3.loginTimeout * 1000, implicit };
   const accept = (protocol: 'pop3' | 'pop3s') =>
     acceptor(session, {
       protocol: 'pop3',
