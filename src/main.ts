@@ -80,8 +80,12 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
   const live = new Set<LiveConnection>();
   /** The config in effect: replaced by reload(), so keys read per use follow it. */
   let running = config;
-  // Until createLiveSettings starts from config.limits itself, the live max_connections does (0 would be unlimited).
-  settings.set('max_connections', String(config.limits.maxConnections));
+  // Push3's SET and SIGHUP both go through the live settings; the running config follows them, so the
+  // next session's timeout and every log line obey the latest value.
+  settings.values$.subscribe((tunables) => {
+    running = { ...running, pop3: { ...running.pop3, idleTimeout: tunables.idleTimeoutSeconds } };
+    logger.level = tunables.logLevel;
+  });
   const pop3 = await startPop3(config, {
     maildrops,
     users,
@@ -146,8 +150,7 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
     },
     async reload(next) {
       const plan = planReload(running, next);
-      running = plan.config;
-      logger.level = running.log.level;
+      running = { ...plan.config, pop3: { ...plan.config.pop3, idleTimeout: settings.current.idleTimeoutSeconds } };
       // A reloaded key that Push3 can SET: the setting follows (max_connections is read from there).
       for (const [key, value] of plan.settings) settings.set(key, value);
       for (const key of plan.needsRestart) logger.warn({ event: 'reload-needs-restart', key }, `${key} changed: needs restart`);

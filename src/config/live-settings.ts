@@ -69,7 +69,7 @@ export interface LiveSettings {
 
 export function createLiveSettings(config: Config): LiveSettings {
   const subject = new BehaviorSubject<Tunables>({
-    maxConnections: 0,
+    maxConnections: config.limits.maxConnections,
     idleTimeoutSeconds: config.pop3.idleTimeout,
     logLevel: config.log.level,
   });

@@ -123,7 +123,7 @@ describe('Push3 commands', () => {
       'GET',
     ]);
     expect(replies.slice(1)).toEqual([
-      '->SUCCESS: max_connections=0 idle_timeout=600 log_level=info\r\n',
+      '->SUCCESS: max_connections=1000 idle_timeout=600 log_level=info\r\n',
       '->SUCCESS: idle_timeout=600\r\n',
       '->SUCCESS: idle_timeout=30\r\n',
       '->SUCCESS: max_connections=10\r\n',

@@ -3,10 +3,12 @@ import { createLiveSettings, type Tunables } from '../../src/config/live-setting
 import { parseConfig } from '../../src/config/load.js';
 
 describe('live settings', () => {
-  it('start from the config: idle timeout and log level, unlimited connections', () => {
-    const settings = createLiveSettings(parseConfig({ pop3: { idleTimeout: 900 }, log: { level: 'warn' } }));
-    expect(settings.current).toEqual({ maxConnections: 0, idleTimeoutSeconds: 900, logLevel: 'warn' });
-    expect(['max_connections', 'idle_timeout', 'log_level'].map((key) => settings.get(key))).toEqual(['0', '900', 'warn']);
+  it('start from the config: connection limit, idle timeout and log level', () => {
+    const settings = createLiveSettings(
+      parseConfig({ pop3: { idleTimeout: 900 }, log: { level: 'warn' }, limits: { maxConnections: 50 } }),
+    );
+    expect(settings.current).toEqual({ maxConnections: 50, idleTimeoutSeconds: 900, logLevel: 'warn' });
+    expect(['max_connections', 'idle_timeout', 'log_level'].map((key) => settings.get(key))).toEqual(['50', '900', 'warn']);
     expect(settings.get('nope')).toBeUndefined();
   });
 
@@ -24,7 +26,7 @@ describe('live settings', () => {
     ] as const) {
       expect(settings.set(key, value)).toMatchObject({ ok: false });
     }
-    expect(settings.current).toEqual({ maxConnections: 0, idleTimeoutSeconds: 600, logLevel: 'info' });
+    expect(settings.current).toEqual({ maxConnections: 1000, idleTimeoutSeconds: 600, logLevel: 'info' });
     expect(settings.set('IDLE_TIMEOUT', '0.5')).toEqual({ ok: true, value: '0.5' });
     expect(settings.set('max_connections', '1000000')).toEqual({ ok: true, value: '1000000' });
     expect(settings.set('log_level', 'Trace')).toEqual({ ok: true, value: 'trace' });
@@ -39,7 +41,7 @@ describe('live settings', () => {
     settings.set('log_level', 'error');
     subscription.unsubscribe();
     expect(seen.map((t) => [t.maxConnections, t.logLevel])).toEqual([
-      [0, 'info'],
+      [1000, 'info'],
       [5, 'info'],
       [5, 'error'],
     ]);
