@@ -3,13 +3,14 @@ import type { Server } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { asyncScheduler } from 'rxjs';
 import { PasswdFileDirectory } from './auth/passwd-directory.js';
-import { createLiveSettings } from './config/live-settings.js';
+import { createLiveSettings, type LiveSettings } from './config/live-settings.js';
 import { planReload } from './config/reload-plan.js';
 import type { Config } from './config/schema.js';
 import { logEvents } from './hooks/event-log.js';
 import { ensureMaildir } from './mail/ensure-maildir.js';
 import { maildirFor } from './mail/maildir-path.js';
 import { MaildirStore } from './mail/maildir.js';
+import type { MaildropStore } from './mail/maildrop.js';
 import { TrackedMaildropStore } from './mail/tracked-store.js';
 import { createEventBus, type EventBus } from './metrics/events.js';
 import { createMetrics } from './metrics/stream.js';
@@ -29,6 +30,10 @@ export interface Daemon {
   /** Set when push3 and prometheus are enabled. */
   readonly prometheusPort?: number;
   readonly events: EventBus;
+  /** The Push3 settings in effect here (a cluster worker's follow the primary's). */
+  readonly settings: LiveSettings;
+  /** Re-reads the users file only (a cluster worker, after Push3 changed it in the primary). */
+  reloadUsers(): Promise<void>;
   /** Stop accepting, give sessions `graceMs` to end, close the rest, release every lock. */
   stop(graceMs: number): Promise<void>;
   /**
@@ -42,8 +47,21 @@ export function createLogger(config: Config): Logger {
   return pino({ level: config.log.level, base: { service: IMPLEMENTATION } });
 }
 
+/**
+ * How this process takes part. A cluster worker (cluster/worker.ts) serves POP3 only: its primary provisions
+ * the Maildirs, folds every worker's events into the metrics, runs Push3 and Prometheus, and logs the POP3
+ * listeners once for all.
+ */
+export type DaemonRole =
+  | { readonly kind: 'standalone' }
+  | {
+      readonly kind: 'worker';
+      /** Wraps the maildrop store, so that the primary learns which locks this worker holds. */
+      readonly maildrops: (store: MaildropStore) => MaildropStore;
+    };
+
 /** Creates every user's missing Maildir (with the welcome message) when autocreate is on. */
-async function provisionMaildirs(config: Config, users: PasswdFileDirectory, logger: Logger): Promise<void> {
+export async function provisionMaildirs(config: Config, users: PasswdFileDirectory, logger: Logger): Promise<void> {
   if (!config.mail.autocreate) return;
   for (const user of await users.list()) {
     try {
@@ -57,26 +75,27 @@ async function provisionMaildirs(config: Config, users: PasswdFileDirectory, log
 }
 
 /** Wires config -> ports -> listeners. Everything the daemon does is reachable from here. */
-export async function startDaemon(config: Config, logger: Logger): Promise<Daemon> {
+export async function startDaemon(config: Config, logger: Logger, role: DaemonRole = { kind: 'standalone' }): Promise<Daemon> {
+  const standalone = role.kind === 'standalone';
   const events = createEventBus();
   logEvents(events.events$, logger);
-  // Metrics are folded from the first event on, whether or not anyone watches (Push3, Prometheus).
+  // Metrics are folded from the first event on, whether or not anyone watches (Push3, Prometheus); a
+  // cluster worker's are folded by its primary.
   const metrics = createMetrics(events.events$, { scheduler: asyncScheduler });
-  const metricsFold = metrics.connect();
+  const metricsFold = standalone ? metrics.connect() : undefined;
   const settings = createLiveSettings(config);
   const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
     logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
   );
-  await provisionMaildirs(config, users, logger);
-  const maildrops = new TrackedMaildropStore(
-    new MaildirStore({
-      template: config.mail.maildir,
-      staleMs: config.mail.lockStaleSeconds * 1000,
-      autocreate: config.mail.autocreate,
-      welcomeFile: config.mail.welcome,
-      logger,
-    }),
-  );
+  if (standalone) await provisionMaildirs(config, users, logger);
+  const store = new MaildirStore({
+    template: config.mail.maildir,
+    staleMs: config.mail.lockStaleSeconds * 1000,
+    autocreate: config.mail.autocreate,
+    welcomeFile: config.mail.welcome,
+    logger,
+  });
+  const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store) : store);
   const live = new Set<LiveConnection>();
   /** The config in effect: replaced by reload(), so keys read per use follow it. */
   let running = config;
@@ -93,6 +112,7 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
     logger,
     hostname: hostname(),
     implementation: IMPLEMENTATION,
+    announceListeners: standalone,
     live: () => running,
     maxConnections: () => settings.current.maxConnections,
     onConnection: (connection) => {
@@ -102,7 +122,7 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
   });
   const servers: Server[] = [...pop3.servers];
   const { pop3Port, pop3sPort } = pop3;
-  const push3 = config.push3.enabled
+  const push3 = standalone && config.push3.enabled
     ? await startPush3({
         config,
         emit: events.emit,
@@ -135,6 +155,8 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
     push3Port: push3?.port,
     prometheusPort: push3?.prometheusPort,
     events,
+    settings,
+    reloadUsers: () => users.reload(),
     async stop(graceMs) {
       // close() stops accepting at once; its callback would wait for every session, so don't await it.
       for (const server of servers) server.close();
@@ -146,7 +168,7 @@ export async function startDaemon(config: Config, logger: Logger): Promise<Daemo
         await allClosed;
       }
       await maildrops.settled();
-      metricsFold.unsubscribe();
+      metricsFold?.unsubscribe();
     },
     async reload(next) {
       const plan = planReload(running, next);

@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { workerCount } from '../cluster/size.js';
 import type { Daemon } from '../main.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { CliError, EX } from './exit-codes.js';
@@ -58,13 +60,24 @@ Signals:
   SIGHUP            reload the users file and the config (what cannot change live is logged as needing a restart)
   SIGTERM, SIGINT   stop accepting connections, let open sessions finish for shutdown.graceSeconds, exit
 
+With workers > 1 these go to the primary process, which passes them on to every worker.
+
 ${COMMON_OPTIONS}`,
   async run(invocation: Invocation) {
     if (invocation.args.length > 0) throw new CliError(`serve takes no arguments; see pop3d serve --help`, EX.USAGE);
+    // A cluster worker takes its config from the primary, so that all of them run with the same one.
+    if (cluster.isWorker) {
+      await (await import('../cluster/worker.js')).runWorker();
+      return undefined;
+    }
     let config = loadConfig(invocation);
     // Loaded here, not at the top: the other commands (deliver runs once per message) skip its start-up cost.
     const { createLogger, startDaemon } = await import('../main.js');
     const logger = createLogger(config);
+    if (workerCount(config.workers) > 1) {
+      await (await import('../cluster/primary.js')).runPrimary(config, logger, () => loadConfig(invocation));
+      return undefined;
+    }
     const daemon = await startDaemon(config, logger);
     onStopSignals(daemon, logger, () => config.shutdown.graceSeconds);
     onReloadSignal(daemon, logger, () => loadConfig(invocation), (effective) => (config = effective));

@@ -4,6 +4,10 @@ import { cidrProblem } from '../net/address.js';
 const port = z.int().min(0).max(65535);
 const host = z.string().min(1);
 const seconds = z.number().positive();
+/** An address or `address/prefix`, checked the way net.BlockList will read it. */
+const cidr = z.string().refine((text) => cidrProblem(text) === undefined, { error: (issue) => cidrProblem(String(issue.input)) });
+/** Read a PROXY protocol header (v1 or v2) first, from proxy.trustedProxies only; see net/proxy-reader.ts. */
+const proxyProtocol = z.boolean().default(false);
 
 /** Every key the daemon reads, with its default. Unknown keys are an error, so typos never pass silently. */
 export const configSchema = z.strictObject({
@@ -15,6 +19,7 @@ export const configSchema = z.strictObject({
       idleTimeout: seconds.default(600),
       /** Silence allowed before login (far shorter: unauthenticated connections must not pile up). */
       loginTimeout: seconds.default(60),
+      proxyProtocol,
     })
     .prefault({}),
   /** Implicit-TLS POP3 (995 in production); listens only when `tls` is set. */
@@ -22,8 +27,17 @@ export const configSchema = z.strictObject({
     .strictObject({
       host: host.default('127.0.0.1'),
       port: port.default(1995),
+      proxyProtocol,
     })
     .prefault({}),
+  /** Load balancers allowed to send the PROXY header on listeners that expect it. */
+  proxy: z
+    .strictObject({
+      trustedProxies: z.array(cidr).default([]),
+    })
+    .prefault({}),
+  /** POP3 worker processes sharing the listeners (node:cluster); "auto" is one per core. 1 runs no cluster. */
+  workers: z.union([z.int().min(1).max(256), z.literal('auto')]).default(1),
   /** Server certificate and key (PEM files, relative to the config file). Enables STLS and pop3s; reloaded on SIGHUP. */
   tls: z
     .strictObject({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
@@ -34,9 +48,7 @@ export const configSchema = z.strictObject({
       /** Allow USER/PASS and SASL PLAIN without TLS from any network (APOP is always allowed). */
       allowPlaintext: z.boolean().default(false),
       /** Networks where plaintext authentication is allowed and the per-address limit does not apply. */
-      trustedNetworks: z
-        .array(z.string().refine((cidr) => cidrProblem(cidr) === undefined, { error: (issue) => cidrProblem(String(issue.input)) }))
-        .default(['127.0.0.0/8', '::1/128']),
+      trustedNetworks: z.array(cidr).default(['127.0.0.0/8', '::1/128']),
       /** Milliseconds a failed login's reply is held back, doubling per further failure from the address; 0 = off. */
       failureDelay: z.int().min(0).default(1000),
       /** Cap of that delay, in milliseconds. */
@@ -113,6 +125,9 @@ export const configSchema = z.strictObject({
 }).refine((config) => !config.push3.tls || config.tls.cert !== undefined, {
   path: ['push3', 'tls'],
   message: 'needs tls.cert and tls.key',
+}).refine((config) => !(config.pop3.proxyProtocol || config.pop3s.proxyProtocol) || config.proxy.trustedProxies.length > 0, {
+  path: ['proxy', 'trustedProxies'],
+  message: 'needs at least one balancer address when a listener expects the PROXY protocol',
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,5 +1,4 @@
 import type { Socket } from 'node:net';
-import { normalizeAddress } from './address.js';
 import {
   serveSocket,
   type LiveConnection,
@@ -8,6 +7,8 @@ import {
   type SessionFactory,
 } from './connection.js';
 import type { ConnectionLimiter } from './limiter.js';
+import { socketPeer, type Peer } from './peer.js';
+import { readProxyHeader, type ProxyPolicy } from './proxy-reader.js';
 
 export interface AcceptOptions extends ServeOptions {
   readonly limiter: ConnectionLimiter;
@@ -20,12 +21,31 @@ export interface AcceptOptions extends ServeOptions {
   readonly onRefused: (address: string, reason: string) => void;
   /** Each admitted connection, for draining on shutdown. */
   readonly onServed: (connection: LiveConnection) => void;
+  /** Set on a listener behind a load balancer: its PROXY header names the client, limits apply to that. */
+  readonly proxy?: ProxyPolicy;
 }
 
-/** A listener's socket handler: connection limits first, before any session (or handshake) starts. */
+/**
+ * A listener's socket handler: the PROXY header when configured, then connection limits, before any session
+ * (or handshake) starts. A connection whose header is missing or wrong is closed without a word: whatever
+ * is at the other end is not speaking POP3 yet.
+ */
 export function acceptor(session: SessionFactory<ServedConnection>, options: AcceptOptions): (socket: Socket) => void {
-  return (socket) => {
-    const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
+  const admit = admitter(session, options);
+  const { proxy } = options;
+  if (proxy === undefined) return (socket) => admit(socket, socketPeer(socket));
+  return (socket) =>
+    void readProxyHeader(socket, proxy).then((outcome) => {
+      // A peer gone between its header and now would never close again, and hold its admission forever.
+      if (outcome.kind === 'peer' && !socket.destroyed) return admit(socket, outcome.peer);
+      if (outcome.kind === 'refused') options.onRefused(socketPeer(socket).address, outcome.reason);
+      socket.destroy();
+    });
+}
+
+function admitter(session: SessionFactory<ServedConnection>, options: AcceptOptions): (socket: Socket, peer: Peer) => void {
+  return (socket, peer) => {
+    const { address } = peer;
     const admission = options.limiter.admit(address);
     if (!admission.admitted) {
       options.onRefused(address, admission.reason);
@@ -39,7 +59,7 @@ export function acceptor(session: SessionFactory<ServedConnection>, options: Acc
       socket.end(options.refusal(admission.reason), () => socket.destroy());
       return;
     }
-    const connection = serveSocket(socket, session, options);
+    const connection = serveSocket(socket, session, options, peer);
     void connection.closed.then(() => admission.release());
     options.onServed(connection);
   };

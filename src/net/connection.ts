@@ -4,7 +4,7 @@ import type { SecureContext } from 'node:tls';
 import type { Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../metrics/events.js';
 import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
-import { normalizeAddress } from './address.js';
+import { socketPeer, type Peer } from './peer.js';
 import { runPhase } from './phase.js';
 import type { ServedConnection, SessionFactory } from './session-port.js';
 
@@ -46,17 +46,18 @@ export function newConnectionId(): string {
  * Runs a protocol session on a socket: lines in, replies out, written with backpressure. The session's
  * completion ends the socket, or, after a StartTls, secures it and runs the next session over it. The
  * socket closing unsubscribes whichever session is running. A failed handshake closes this connection only.
+ * `peer` is who the session talks to: the socket's peer unless a trusted balancer said otherwise (PROXY).
  */
 export function serveSocket(
   socket: Socket,
   session: SessionFactory<ServedConnection>,
   options: ServeOptions,
+  peer: Peer = socketPeer(socket),
 ): LiveConnection {
   const now = options.now ?? Date.now;
   const { protocol, emit, tls } = options;
   const id = newConnectionId();
-  const address = normalizeAddress(socket.remoteAddress ?? 'unknown');
-  const remote = `${socket.remoteAddress ?? 'unknown'}:${socket.remotePort ?? 0}`;
+  const { address, remote } = peer;
   let running: Subscription | undefined;
 
   emit({ type: 'connection-opened', protocol, connection: id, remote, at: now() });

@@ -22,6 +22,8 @@ export interface Pop3Dependencies {
   readonly logger: Logger;
   readonly hostname: string;
   readonly implementation: string;
+  /** Log each listener's `listening` line; a cluster worker leaves that to its primary, which logs them once. */
+  readonly announceListeners: boolean;
   /** The config in effect now: keys read per use (timeouts, per-address limit) follow reloads. */
   readonly live: () => Config;
   /** The global connection limit, read per connection (the live max_connections setting); 0 = none. */
@@ -77,6 +79,8 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
   // The handshake is part of the time allowed before login.
   const tls = (implicit: boolean): TlsOptions | undefined =>
     credentials && { context: credentials.current, handshakeTimeoutMs: () => live().pop3.loginTimeout * 1000, implicit };
+  // Behind a balancer the header comes first; it counts toward the time allowed before login, as TLS does.
+  const proxy = { trusted: addressSet(config.proxy.trustedProxies), timeoutMs: () => live().pop3.loginTimeout * 1000 };
   const accept = (protocol: 'pop3' | 'pop3s') =>
     acceptor(session, {
       protocol: 'pop3',
@@ -87,13 +91,15 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
       refusal: protocol === 'pop3' ? () => '-ERR [SYS/TEMP] Too many connections, try again later\r\n' : undefined,
       onRefused: (address, reason) => logger.warn({ event: 'connection-refused', protocol, remote: address, reason }, reason),
       onServed: deps.onConnection,
+      proxy: config[protocol].proxyProtocol ? proxy : undefined,
     });
 
   const pop3 = await listen(config.pop3, accept('pop3'));
   const servers: Server[] = [pop3];
   const pop3Port = boundPort(pop3);
   const stls = credentials !== undefined;
-  logger.info({ event: 'listening', protocol: 'pop3', host: config.pop3.host, port: pop3Port, stls }, 'POP3 listening');
+  const announce = deps.announceListeners ? logger : undefined;
+  announce?.info({ event: 'listening', protocol: 'pop3', host: config.pop3.host, port: pop3Port, stls }, 'POP3 listening');
   let pop3sPort: number | undefined;
   if (credentials !== undefined) {
     const pop3s = await listen(config.pop3s, accept('pop3s')).catch((error: unknown) => {
@@ -102,7 +108,7 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     });
     servers.push(pop3s);
     pop3sPort = boundPort(pop3s);
-    logger.info({ event: 'listening', protocol: 'pop3s', host: config.pop3s.host, port: pop3sPort }, 'POP3S listening');
+    announce?.info({ event: 'listening', protocol: 'pop3s', host: config.pop3s.host, port: pop3sPort }, 'POP3S listening');
   }
   return { servers, pop3Port, pop3sPort, reloadTls: credentials?.reload, implicitTls: tls(true), throttle };
 }

@@ -23,7 +23,7 @@ describe('security config keys', () => {
     expect(config.limits).toEqual({ maxConnections: 1000, maxConnectionsPerAddress: 20 });
     expect(config.pop3.loginTimeout).toBe(60);
     expect(config.tls).toEqual({});
-    expect(config.pop3s).toEqual({ host: '127.0.0.1', port: 1995 });
+    expect(config.pop3s).toEqual({ host: '127.0.0.1', port: 1995, proxyProtocol: false });
     expect(config.push3.tls).toBe(false);
   });
 

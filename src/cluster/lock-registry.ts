@@ -1,0 +1,56 @@
+import { lstat, rmdir } from 'node:fs/promises';
+import type { HeldLock } from './messages.js';
+
+/** The lock directory at `path` as it is now (who made it, in effect), or undefined when there is none. */
+export async function identifyLock(path: string): Promise<HeldLock | undefined> {
+  const stats = await lstat(path).catch(() => undefined);
+  if (!stats?.isDirectory()) return undefined;
+  return { path, dev: stats.dev, ino: stats.ino, birthtimeMs: stats.birthtimeMs };
+}
+
+/**
+ * The maildrop locks each worker holds, as the workers report them, so that a dead worker's locks can be
+ * removed at once instead of blocking their users until they go stale (mail.lockStaleSeconds).
+ */
+export class LockRegistry {
+  readonly #held = new Map<number, Map<string, HeldLock>>();
+
+  constructor(
+    private readonly staleMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  held(worker: number, lock: HeldLock): void {
+    const locks = this.#held.get(worker) ?? new Map<string, HeldLock>();
+    this.#held.set(worker, locks.set(lock.path, lock));
+  }
+
+  released(worker: number, path: string): void {
+    this.#held.get(worker)?.delete(path);
+  }
+
+  /** The worker is dead: removes the lock directories it held, and resolves with the paths removed. */
+  async free(worker: number): Promise<string[]> {
+    const locks = [...(this.#held.get(worker)?.values() ?? [])];
+    this.#held.delete(worker);
+    const removed = await Promise.all(locks.map((lock) => this.#removeIfStillTheirs(lock)));
+    return locks.filter((_, i) => removed[i]).map((lock) => lock.path);
+  }
+
+  /**
+   * Only the very directory the dead worker made (same device, inode and birth time: a session elsewhere may
+   * have made a new one since), and only while it is fresh: a stale lock may be being taken over right now
+   * by proper-lockfile's stat-rmdir-mkdir elsewhere, and is left to that. rmdir, not rm: never recursive.
+   */
+  async #removeIfStillTheirs(lock: HeldLock): Promise<boolean> {
+    const stats = await lstat(lock.path).catch(() => undefined);
+    if (!stats?.isDirectory() || stats.dev !== lock.dev || stats.ino !== lock.ino || stats.birthtimeMs !== lock.birthtimeMs) {
+      return false;
+    }
+    if (this.now() - stats.mtimeMs > this.staleMs / 2) return false;
+    return rmdir(lock.path).then(
+      () => true,
+      () => false,
+    );
+  }
+}

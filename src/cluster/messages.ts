@@ -1,0 +1,51 @@
+import type { Config } from '../config/schema.js';
+import type { ServerEvent } from '../metrics/events.js';
+
+/*
+ * What the primary and its workers say to each other over the cluster's IPC channel (JSON). Both ends are
+ * this program, so a message is trusted to be one of these once its `kind` is known.
+ */
+
+/** Live setting values as Push3 shows them, `[key, value]`, applied with LiveSettings.set. */
+export type SettingValues = readonly (readonly [key: string, value: string])[];
+
+/** A lock directory as its holder made it; a directory at the same path that is not this one is someone else's. */
+export interface HeldLock {
+  readonly path: string;
+  readonly dev: number;
+  readonly ino: number;
+  /** 0 where the file system does not record it. */
+  readonly birthtimeMs: number;
+}
+
+export type ToWorker =
+  /** The first message: the config every worker runs with (the primary's, so all agree) and the live settings. */
+  | { readonly kind: 'start'; readonly config: Config; readonly settings: SettingValues }
+  /** SIGHUP: the config as the primary re-read it, for the worker's daemon.reload(). */
+  | { readonly kind: 'reload'; readonly config: Config }
+  /** Push3 changed the users file: answered with `done` and this id, so Push3 replies once every worker has it. */
+  | { readonly kind: 'reload-users'; readonly id: number }
+  /** Push3 SET, or a reload, changed a live setting. */
+  | { readonly kind: 'settings'; readonly settings: SettingValues };
+
+export type FromWorker =
+  /** Listening for the primary's messages now: the `start` may come. */
+  | { readonly kind: 'waiting' }
+  /** Listening: the ports bound (the same in every worker; with port 0 only a worker can tell). */
+  | { readonly kind: 'ready'; readonly pop3Port: number; readonly pop3sPort: number | undefined }
+  /** Events of this worker since the last batch, in order. */
+  | { readonly kind: 'events'; readonly events: readonly ServerEvent[] }
+  | { readonly kind: 'locked'; readonly lock: HeldLock }
+  | { readonly kind: 'unlocked'; readonly path: string }
+  /** The request with this id has been carried out. */
+  | { readonly kind: 'done'; readonly id: number };
+
+const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'settings']);
+const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>(['waiting', 'ready', 'events', 'locked', 'unlocked', 'done']);
+
+const kindOf = (message: unknown): unknown =>
+  typeof message === 'object' && message !== null ? (message as { kind?: unknown }).kind : undefined;
+
+/** Cluster's own internal messages travel on the same channel; these tell ours apart. */
+export const isToWorker = (message: unknown): message is ToWorker => TO_WORKER.has(String(kindOf(message)));
+export const isFromWorker = (message: unknown): message is FromWorker => FROM_WORKER.has(String(kindOf(message)));

@@ -1,0 +1,89 @@
+import type { Logger } from 'pino';
+import { asyncScheduler, merge, type Observable } from 'rxjs';
+import { loginThrottle } from '../auth/throttle.js';
+import type { UserDirectory } from '../auth/users.js';
+import type { LiveSettings } from '../config/live-settings.js';
+import type { Config } from '../config/schema.js';
+import { logEvents } from '../hooks/event-log.js';
+import { createEventBus, type ServerEvent } from '../metrics/events.js';
+import { createMetrics } from '../metrics/stream.js';
+import type { LiveConnection } from '../net/connection.js';
+import { startPush3 } from '../push3/service.js';
+import type { ReloadableDirectory } from '../push3/user-admin.js';
+import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
+
+export interface MonitoringOptions {
+  /** Reads push3.*, prometheus.*, auth (the LOGIN throttle) and tls (when push3.tls). */
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Every worker's events, folded with the primary's own (its Push3 sessions'). */
+  readonly workerEvents$: Observable<ServerEvent>;
+  readonly users: UserDirectory & ReloadableDirectory;
+  readonly settings: LiveSettings;
+  /** The config in effect: the TLS handshake timeout follows pop3.loginTimeout, as it does for POP3S. */
+  readonly live: () => Config;
+}
+
+export interface Monitoring {
+  /** Re-reads Push3's certificate (SIGHUP); rejects, keeping the old one, when unusable. Set with push3.tls. */
+  readonly reloadTls: (() => Promise<void>) | undefined;
+  /** Closes the listeners; Push3 sessions get `graceMs` to end, then are closed. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * Push3 and Prometheus in the cluster's primary, as a lone daemon runs them, over metrics folded from every
+ * worker's events: what they show is the whole cluster.
+ */
+export async function startMonitoring(options: MonitoringOptions): Promise<Monitoring> {
+  const { config, logger } = options;
+  const own = createEventBus();
+  logEvents(own.events$, logger);
+  const metrics = createMetrics(merge(own.events$, options.workerEvents$), { scheduler: asyncScheduler });
+  const fold = metrics.connect();
+  const files = config.push3.tls ? configuredTls(config.tls) : undefined;
+  const credentials = files && (await loadTlsCredentials(files));
+  const sessions = new Set<LiveConnection>();
+  const push3 = await startPush3({
+    config,
+    emit: own.emit,
+    metrics$: metrics.metrics$,
+    users: options.users,
+    settings: options.settings,
+    scheduler: asyncScheduler,
+    onConnection: (connection) => {
+      sessions.add(connection);
+      void connection.closed.then(() => sessions.delete(connection));
+    },
+    security: {
+      throttle: loginThrottle({ baseDelayMs: config.auth.failureDelay, maxDelayMs: config.auth.failureDelayMax, now: Date.now }),
+      tls: credentials && {
+        context: credentials.current,
+        handshakeTimeoutMs: () => options.live().pop3.loginTimeout * 1000,
+        implicit: true,
+      },
+    },
+  });
+  logger.info({ event: 'listening', protocol: 'push3', host: config.push3.host, port: push3.port }, 'Push3 listening');
+  if (push3.prometheusPort !== undefined) {
+    const { host } = config.prometheus;
+    logger.info({ event: 'listening', protocol: 'prometheus', host, port: push3.prometheusPort }, 'Prometheus listening');
+  }
+  return {
+    reloadTls: credentials?.reload,
+    async stop(graceMs) {
+      for (const server of push3.servers) server.close();
+      await drain(sessions, graceMs);
+      fold.unsubscribe();
+    },
+  };
+}
+
+/** Waits up to `graceMs` for the sessions to end on their own, then closes the rest. */
+async function drain(sessions: ReadonlySet<LiveConnection>, graceMs: number): Promise<void> {
+  const allClosed = Promise.all([...sessions].map((session) => session.closed));
+  const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
+  if ((await Promise.race([allClosed, grace])) !== 'timeout') return;
+  for (const session of sessions) session.destroy();
+  await allClosed;
+}

@@ -1,0 +1,29 @@
+import type { ServerEvent } from './events.js';
+
+type BytesEvent = Extract<ServerEvent, { type: 'bytes' }>;
+
+/**
+ * A batch of events with its `bytes` events summed per connection and direction, at the place (and time)
+ * of the first of them. The reducer's totals come out the same, and a busy transfer costs one event per
+ * batch on the way to the primary instead of one per socket chunk.
+ */
+export function coalesceBytes(batch: readonly ServerEvent[]): ServerEvent[] {
+  const out: ServerEvent[] = [];
+  const slot = new Map<string, number>();
+  for (const event of batch) {
+    if (event.type !== 'bytes') {
+      out.push(event);
+      continue;
+    }
+    const key = `${event.protocol} ${event.direction} ${event.connection}`;
+    const at = slot.get(key);
+    if (at === undefined) {
+      slot.set(key, out.length);
+      out.push(event);
+    } else {
+      const first = out[at] as BytesEvent;
+      out[at] = { ...first, octets: first.octets + event.octets };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,38 @@
+import { defer, mergeMap, type Observable } from 'rxjs';
+import type { Protocol, ServerEvent } from './events.js';
+
+/** What is heard of one of several event sources (a cluster worker), by its id. */
+export type SourceUpdate =
+  | { readonly kind: 'events'; readonly source: number; readonly events: readonly ServerEvent[] }
+  /** The source is gone, and with it every connection it had open. */
+  | { readonly kind: 'gone'; readonly source: number; readonly at: number };
+
+/**
+ * Several processes' events as one stream for the metrics reducer, each source's in its own order. When a
+ * source is gone, a connection-closed follows for each connection it left open: its sockets died with it,
+ * so `*_connections_current` must stop counting them. The metrics stay a fold of events.
+ */
+export function eventsFromSources(updates$: Observable<SourceUpdate>): Observable<ServerEvent> {
+  return defer(() => {
+    const open = new Map<number, Map<string, Protocol>>();
+    return updates$.pipe(mergeMap((update) => (update.kind === 'events' ? track(open, update.source, update.events) : closeAll(open, update))));
+  });
+}
+
+function track(open: Map<number, Map<string, Protocol>>, source: number, events: readonly ServerEvent[]): readonly ServerEvent[] {
+  for (const event of events) {
+    if (event.type === 'connection-opened') {
+      const mine = open.get(source) ?? new Map<string, Protocol>();
+      open.set(source, mine.set(event.connection, event.protocol));
+    } else if (event.type === 'connection-closed') {
+      open.get(source)?.delete(event.connection);
+    }
+  }
+  return events;
+}
+
+function closeAll(open: Map<number, Map<string, Protocol>>, gone: { readonly source: number; readonly at: number }): ServerEvent[] {
+  const left = open.get(gone.source) ?? new Map<string, Protocol>();
+  open.delete(gone.source);
+  return [...left].map(([connection, protocol]) => ({ type: 'connection-closed', protocol, connection, at: gone.at }));
+}
