@@ -30,17 +30,19 @@ function camelCase(words: readonly string[]): string {
   return words.map((word, i) => (i === 0 ? word : word.charAt(0).toUpperCase() + word.slice(1))).join('');
 }
 
-/** `POP3D_MAIL_LOCK_STALE_SECONDS=45` -> mail.lockStaleSeconds = 45. Section names hold no `_`. */
+/** `POP3D_MAIL_LOCK_STALE_SECONDS=45` -> mail.lockStaleSeconds = 45; `POP3D_WORKERS=2` -> workers = 2. Section names hold no `_`. */
 export function envOverrides(env: Environment): Override[] {
   return Object.keys(env)
     .filter((name) => name.startsWith(ENV_PREFIX))
     .sort()
     .map((name) => {
       const [section, ...key] = name.slice(ENV_PREFIX.length).toLowerCase().split('_');
-      if (section === undefined || section === '' || key.length === 0 || key.includes('')) {
+      if (section === undefined || section === '' || key.includes('')) {
         throw new ConfigError(`environment variable ${name}: expected ${ENV_PREFIX}<SECTION>_<KEY>, e.g. POP3D_POP3_PORT`);
       }
-      return { path: [section, camelCase(key)], value: parseValue(env[name] ?? '') };
+      // A top-level key (POP3D_WORKERS) has no section.
+      const path = key.length === 0 ? [section] : [section, camelCase(key)];
+      return { path, value: parseValue(env[name] ?? '') };
     });
 }
 

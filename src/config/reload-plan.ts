@@ -54,6 +54,11 @@ export interface ReloadPlan {
 function leaves(config: Config): Map<string, string> {
   const out = new Map<string, string>();
   for (const [section, values] of Object.entries(config)) {
+    // A top-level value (`workers`) is a leaf itself.
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      out.set(section, JSON.stringify(values));
+      continue;
+    }
     for (const [key, value] of Object.entries(values as Record<string, unknown>)) {
       out.set(`${section}.${key}`, JSON.stringify(value));
     }

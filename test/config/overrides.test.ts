@@ -30,7 +30,11 @@ describe('envOverrides', () => {
     ]);
   });
 
-  it.each(['POP3D_', 'POP3D_POP3', 'POP3D_POP3_', 'POP3D__PORT', 'POP3D_MAIL_LOCK__STALE'])('refuses the malformed name %s', (name) => {
+  it('maps a name without a key to a top-level key (POP3D_WORKERS)', () => {
+    expect(envOverrides({ POP3D_WORKERS: '2' })).toEqual([{ path: ['workers'], value: 2 }]);
+  });
+
+  it.each(['POP3D_', 'POP3D_POP3_', 'POP3D__PORT', 'POP3D_MAIL_LOCK__STALE'])('refuses the malformed name %s', (name) => {
     expect(() => envOverrides({ [name]: '1' })).toThrow(new ConfigError(`environment variable ${name}: expected POP3D_<SECTION>_<KEY>, e.g. POP3D_POP3_PORT`));
   });
 });

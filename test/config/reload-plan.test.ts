@@ -49,4 +49,9 @@ describe('planReload', () => {
     const plan = planReload(running, parseConfig({ pop3: { port: 110, idleTimeout: 600 } }));
     expect(plan).toEqual({ config: running, applied: [], settings: [], needsRestart: [] });
   });
+
+  it('a changed top-level key (workers) needs a restart', () => {
+    const running = parseConfig({});
+    expect(planReload(running, parseConfig({ workers: 'auto' })).needsRestart).toEqual(['workers']);
+  });
 });
