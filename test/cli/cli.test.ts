@@ -93,7 +93,7 @@ describe('pop3d check-config', () => {
     expect(typo).toMatchObject({ code: 1, stderr: 'pop3d: invalid config: log.levle: unknown key\n' });
     const env = await runCli(['check-config', '--config', site.configFile], '', { POP3D_NOSECTIONKEY: '1' });
     expect(env.code).toBe(1);
-    expect(env.stderr).toContain('environment variable POP3D_NOSECTIONKEY');
+    expect(env.stderr).toContain('nosectionkey: unknown key');
   });
 
   it('exits 1 for a config file that is missing or not JSON', async () => {
