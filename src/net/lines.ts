@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Observable } from 'rxjs';
+import { NEVER, Observable } from 'rxjs';
 import split2 from 'split2';
 import { lineGuard } from './line-guard.js';
 
@@ -9,8 +9,10 @@ export type InputLine = { readonly kind: 'line'; readonly text: string } | { rea
 /**
  * The peer's input as lines (CRLF or bare LF), each at most `maxOctets` octets before its line end.
  * Completes when the peer closes or the stream fails: to a session both mean "the client is gone".
+ * While `paused$` says true, no lines are delivered: the splitter's buffer fills, and the pipes'
+ * own backpressure stops reading from the peer.
  */
-export function linesOf(input: Readable, maxOctets: number): Observable<InputLine> {
+export function linesOf(input: Readable, maxOctets: number, paused$: Observable<boolean> = NEVER): Observable<InputLine> {
   return new Observable<InputLine>((subscriber) => {
     const guard = lineGuard(maxOctets);
     // Decoding may widen invalid bytes (U+FFFD is 3 octets) but never narrows them, so a byte
@@ -26,7 +28,9 @@ export function linesOf(input: Readable, maxOctets: number): Observable<InputLin
     input.on('error', done);
     input.on('close', done);
     input.pipe(guard).pipe(splitter);
+    const flow = paused$.subscribe((paused) => (paused ? splitter.pause() : splitter.resume()));
     return () => {
+      flow.unsubscribe();
       input.off('error', done);
       input.off('close', done);
       input.unpipe(guard);

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { BehaviorSubject, type Subscription } from 'rxjs';
+import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../metrics/events.js';
 import { linesOf } from './lines.js';
 import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
@@ -41,8 +41,16 @@ export function runPhase(
   };
 
   let upgrade: StartTls | undefined;
-  const lines$ = linesOf(stream, options.maxLineOctets);
-  const subscription = factory(lines$, { ...peer, outputPaused$: paused$.asObservable() }).subscribe({
+  // Input backpressure: while replies cannot be written, or the session holds its input, read no more
+  // commands, so a client that pipelines without reading cannot make us queue work.
+  const held$ = new BehaviorSubject(false);
+  const inputPaused$ = combineLatest([paused$, held$]).pipe(
+    map(([outputFull, held]) => outputFull || held),
+    distinctUntilChanged(),
+  );
+  const lines$ = linesOf(stream, options.maxLineOctets, inputPaused$);
+  const connectionInfo = { ...peer, outputPaused$: paused$.asObservable(), holdInput: (hold: boolean) => held$.next(hold) };
+  const subscription = factory(lines$, connectionInfo).subscribe({
     next: (output) => {
       if (isStartTls(output)) upgrade = output;
       else write(output);
@@ -57,6 +65,7 @@ export function runPhase(
     stream.off('data', countIn);
     stream.off('drain', drained);
     paused$.complete();
+    held$.complete();
     if (upgrade !== undefined) options.onStartTls(upgrade);
   });
   return subscription;

@@ -28,6 +28,11 @@ export interface ConnectionInfo {
   readonly remote: string;
   /** True while the socket's buffer is full: sources of large replies pause until it drains. */
   readonly outputPaused$: Observable<boolean>;
+  /**
+   * Stop (true) or resume (false) reading lines: a session with a long backlog of unanswered commands
+   * holds its input, so a client that pipelines without reading cannot make it queue work.
+   */
+  readonly holdInput?: (hold: boolean) => void;
 }
 
 /** What security decisions need as well: who the peer is and whether TLS protects the connection. */

@@ -28,6 +28,8 @@ import { err, ok } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
+/** Unanswered pipelined commands a session accepts before it stops reading more. */
+const BACKLOG_LIMIT = 64;
 
 /** The last transition of a session: QUIT done, or STLS accepted. */
 const isFinal = (state: SessionState): boolean => state.phase === 'closed' || state.phase === 'starting-tls';
@@ -84,19 +86,32 @@ function runSession(
   const silenceAllowedMs = (): number =>
     current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
   const start: Transition = { state: opening, reply: ok('') };
+  // Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input.
+  let backlog = 0;
+  let held = false;
+  const adjustBacklog = (delta: number): void => {
+    backlog += delta;
+    if (held !== backlog >= BACKLOG_LIMIT) {
+      held = !held;
+      connection.holdInput?.(held);
+    }
+  };
   // `connect` multicasts the input and the replies inside one subscription: the idle timer
   // watches both without subscribing to the socket (or a test's cold input) a second time.
   const session$ = lines$.pipe(
     connect((input$) =>
       input$.pipe(
+        tap(() => adjustBacklog(1)),
         mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
         tap((transition) => (current = transition.state)),
         takeWhile((transition) => !isFinal(transition.state), true),
-        concatMap(({ state, reply }): Observable<SessionOutput> =>
-          state.phase === 'starting-tls'
-            ? concat(reply.out$, of(afterStartTls(service, timestamp, state.failures)))
-            : reply.out$,
-        ),
+        concatMap(({ state, reply }): Observable<SessionOutput> => {
+          if (state.phase === 'update') return reply.out$; // QUIT's silent first half answers no line
+          const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
+          return state.phase === 'starting-tls'
+            ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
+            : answer$;
+        }),
         connect((replies$) => {
           // The timer restarts on every line in and every chunk out, with the current state's allowance.
           const idle$ = merge(input$, replies$).pipe(

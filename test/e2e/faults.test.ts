@@ -131,4 +131,34 @@ describe('faults and limits end to end', () => {
     expect(reply).toBe(`+OK Logged in: ${left.length} messages (${left.reduce((sum, name) => sum + originals.get(name)!.length + 3, 0)} octets)`);
     next.close();
   });
+
+  it('a client that pipelines without reading cannot make the server queue work', async () => {
+    site = makeSite({ users: { alice: 'secret' } });
+    writeBigMessage(site.maildir('alice'), MB);
+    const daemon = await start(site);
+    const pid = daemon.process.pid!;
+    const socket = connect(daemon.port('pop3'), '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.pause(); // never read
+    socket.write('USER alice\r\nPASS secret\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const baseline = rssOf(pid);
+    const commands = Buffer.from('RETR 1\r\n'.repeat(8192));
+    let written = 0;
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && written < 200 * commands.length) {
+      written += commands.length;
+      if (!socket.write(commands)) {
+        const drained = await Promise.race([
+          new Promise((resolve) => socket.once('drain', () => resolve(true))),
+          new Promise((resolve) => setTimeout(resolve, 500, false)),
+        ]);
+        if (!drained) break; // the server stopped reading: backpressure reached the client
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(written).toBeLessThan(200 * commands.length);
+    expect(rssOf(pid) - baseline).toBeLessThan(40 * MB);
+    socket.destroy();
+  });
 });
