@@ -1,12 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
 import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { python, run } from '../support/processes.js';
+import { poplibRetrieveAll, run } from '../support/processes.js';
 
 /*
  * The built daemon with `workers: 2`: two processes share the POP3 listener, the primary runs Push3 and
@@ -16,17 +14,6 @@ import { python, run } from '../support/processes.js';
 
 const MESSAGES = ['From: a@example.org\nSubject: one\n\nHello\n', 'Subject: two\r\n\r\nWorld\r\n'];
 const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
-const ROOT = resolve(import.meta.dirname, '../..');
-
-const POPLIB = `
-import json, poplib, sys
-p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=20)
-p.user(sys.argv[2]); p.pass_(sys.argv[3])
-sizes = [int(line.split()[1]) for line in p.list()[1]]
-for n in range(1, len(sizes) + 1): p.retr(n)
-p.quit()
-print(json.dumps({'sizes': sizes}))
-`;
 
 type Log = Record<string, unknown>;
 
@@ -35,27 +22,6 @@ let daemon: RunningDaemon | undefined;
 let clients: RawClient[] = [];
 
 /** True when some source file is newer than the last build (tsc rewrites every output, cli.js included). */
-function buildIsStale(): boolean {
-  const built = join(ROOT, 'dist/cli.js');
-  if (!existsSync(built)) return true;
-  const builtAt = statSync(built).mtimeMs;
-  return readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.ts'))
-    .some((file) => statSync(join(ROOT, 'src', file)).mtimeMs > builtAt);
-}
-
-beforeAll(() => {
-  // `npm test` builds first (pretest); rebuilding then would rewrite dist under other e2e files' daemons.
-  if (buildIsStale()) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
-}, 120_000);
-
-afterEach(async () => {
-  for (const client of clients.splice(0)) client.close();
-  if (daemon !== undefined && daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
-  await daemon?.exited;
-  site?.remove();
-  daemon = site = undefined;
-});
 
 async function start(config: Record<string, Record<string, unknown>> = {}): Promise<RunningDaemon> {
   site = makeSite({
@@ -130,7 +96,7 @@ describe('workers: 2', () => {
     const N = 6;
     let retrieved = 0;
     for (let i = 0; i < N; i++) {
-      const { sizes } = await python<{ sizes: number[] }>(POPLIB, String(daemon!.port('pop3')), 'alice', 'secret');
+      const { sizes } = await poplibRetrieveAll(daemon!.port('pop3'), 'alice', 'secret');
       retrieved += sizes.reduce((sum, size) => sum + size, 0);
     }
     const served = daemon!.logs.filter((entry) => entry.event === 'connection-opened' && entry.protocol === 'pop3').map((entry) => entry.worker);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { python, run } from '../support/processes.js';
+import { poplibRetrieveAll, run } from '../support/processes.js';
 import { parsePrometheusText } from '../metrics/prometheus-text.js';
 
 /*
@@ -13,16 +13,6 @@ import { parsePrometheusText } from '../metrics/prometheus-text.js';
 
 const MESSAGES = ['From: a@example.org\nSubject: one\n\nHello\n', 'From: b@example.org\r\nSubject: two\r\n\r\nWorld, again\r\n'];
 const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
-
-const POPLIB = `
-import json, poplib, sys
-p = poplib.POP3('127.0.0.1', int(sys.argv[1]), timeout=20)
-p.user(sys.argv[2]); p.pass_(sys.argv[3])
-sizes = [int(line.split()[1]) for line in p.list()[1]]
-for n in range(1, len(sizes) + 1): p.retr(n)
-p.quit()
-print(json.dumps({'sizes': sizes}))
-`;
 
 let site: Site | undefined;
 let daemons: RunningDaemon[] = [];
@@ -105,7 +95,7 @@ describe('Push3 end to end', () => {
     const N = 3;
     let retrieved = 0;
     for (let i = 0; i < N; i++) {
-      const { sizes } = await python<{ sizes: number[] }>(POPLIB, String(daemon.ports.pop3), 'alice', 'secret');
+      const { sizes } = await poplibRetrieveAll(daemon.port('pop3'), 'alice', 'secret');
       expect(sizes).toHaveLength(MESSAGES.length);
       retrieved += sizes.reduce((sum, size) => sum + size, 0);
     }
