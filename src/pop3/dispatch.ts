@@ -42,18 +42,15 @@ function report(
   const user = before.phase === 'authorization' ? undefined : 'user' in before ? before.user : undefined;
   return transitions.pipe(
     map((transition) => {
-      // UPDATE's silent first transition is not the command's answer; its final one is.
-      if (transition.state.phase !== 'update') {
-        context.emit({
-          type: 'command',
-          protocol: 'pop3',
-          connection: context.connection.id,
-          verb,
-          ok: transition.reply.ok,
-          user,
-          at: context.scheduler.now(),
-        });
-      }
+      context.emit({
+        type: 'command',
+        protocol: 'pop3',
+        connection: context.connection.id,
+        verb,
+        ok: transition.reply.ok,
+        user,
+        at: context.scheduler.now(),
+      });
       return transition;
     }),
   );

@@ -31,8 +31,8 @@ const AUTOLOGOUT = err('Disconnected for inactivity');
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
 
-/** The last transition of a session: QUIT done, or STLS accepted. */
-const isFinal = (state: SessionState): boolean => state.phase === 'closed' || state.phase === 'starting-tls';
+/** The last transition of a session: QUIT accepted (UPDATE or closed), or STLS accepted. */
+const isFinal = (state: SessionState): boolean => state.phase !== 'authorization' && state.phase !== 'transaction';
 
 /**
  * A POP3 connection: the greeting, then a session. Its APOP timestamp is unique per connection: the
@@ -83,6 +83,8 @@ function runSession(
     plaintextAuth: service.plaintextAuthAllowed(connection),
   };
   let current: SessionState = opening;
+  /** Whether QUIT's reply has started the commit, which then owns the maildrop. */
+  let committing = false;
   const silenceAllowedMs = (): number =>
     current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
   const start: Transition = { state: opening, reply: ok('') };
@@ -106,8 +108,14 @@ function runSession(
         tap((transition) => (current = transition.state)),
         takeWhile((transition) => !isFinal(transition.state), true),
         concatMap(({ state, reply }): Observable<SessionOutput> => {
-          if (state.phase === 'update') return reply.out$; // QUIT's silent first half answers no line
           const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
+          if (state.phase === 'update') {
+            // From here the commit owns the maildrop (it releases the lock when done).
+            return defer(() => {
+              committing = true;
+              return answer$;
+            });
+          }
           return state.phase === 'starting-tls'
             ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
             : answer$;
@@ -134,7 +142,8 @@ function runSession(
   );
   return session$.pipe(
     finalize(() => {
-      if (current.phase === 'transaction') void current.maildrop.release();
+      // Gone before QUIT's turn came (or without QUIT): no UPDATE, the lock is released.
+      if (current.phase === 'transaction' || (current.phase === 'update' && !committing)) void current.maildrop.release();
     }),
   );
 }

@@ -21,10 +21,15 @@ export interface Transaction {
   readonly deleted: ReadonlySet<number>;
 }
 
-/** QUIT accepted: the maildrop is being committed and owns its lock until it is done. */
+/**
+ * QUIT accepted in TRANSACTION. Its reply commits the deletions when its turn comes, after every
+ * earlier pipelined reply has been sent; if the session ends before that, nothing is deleted and the
+ * maildrop is only released.
+ */
 export interface Update {
   readonly phase: 'update';
   readonly user: string;
+  readonly maildrop: Maildrop;
 }
 
 export interface Closed {

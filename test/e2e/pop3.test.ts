@@ -171,4 +171,22 @@ describe('POP3 daemon end to end', () => {
     expect(existsSync(join(site.maildir('alice'), 'pop3d.lock'))).toBe(false);
     expect(messageFiles(site, 'alice')).toHaveLength(3);
   });
+
+  it('a whole session in one write: every RETR is sent before QUIT deletes', async () => {
+    const daemon = await start();
+    const client = await RawClient.open(daemon.port('pop3'));
+    await client.line();
+    client.send('USER alice\r\nPASS secret\r\nRETR 1\r\nRETR 2\r\nRETR 3\r\nDELE 1\r\nDELE 2\r\nDELE 3\r\nQUIT\r\n');
+    await client.line();
+    await client.line();
+    for (const message of MESSAGES) {
+      const reply = await client.multiline();
+      expect(reply).toMatch(/^\+OK \d+ octets\r\n/);
+      expect(reply).toContain(message.split('\n')[0]!);
+    }
+    for (let i = 0; i < 3; i += 1) expect(await client.line()).toMatch(/^\+OK Message \d deleted$/);
+    expect(await client.line()).toBe('+OK Bye: 3 messages deleted');
+    await client.ended();
+    expect(messageFiles(site!, 'alice')).toEqual([]);
+  });
 });

@@ -89,3 +89,24 @@ describe('POP3 session in virtual time', () => {
     }),
   );
 });
+
+describe('QUIT behind pipelined replies', () => {
+  it(
+    'commits only when its turn comes: a client gone before then deletes nothing and leaves no lock',
+    marbles((m) => {
+      const h = harness(m.scheduler, MAIL);
+      // The socket never drains, so RETR's reply cannot finish and QUIT's turn never comes.
+      const lines = m.cold('(upDrq)', { ...login, D: 'DELE 2', r: 'RETR 1', q: 'QUIT' });
+      const output = h.session(lines, { paused$: m.cold('t', { t: true }) });
+      m.expect(output, '^ 10ms !').toBeObservable('(gabc)', {
+        g: GREETING,
+        a: '+OK\r\n',
+        b: LOGGED_IN,
+        c: '+OK Message 2 deleted\r\n',
+      });
+      m.flush();
+      expect(h.maildrops.commits).toEqual([]);
+      expect(h.maildrops.locked.size).toBe(0);
+    }),
+  );
+});
