@@ -124,8 +124,12 @@ export class MailboxIndex {
     return messages;
   }
 
-  /** Resolves once every cache file write started so far is done (tests, shutdown). */
-  async flushed(): Promise<void> {
+  /** Resolves (never rejects) once the cache file writes of `maildir`, or of every Maildir, started so far are done. */
+  async flushed(maildir?: string): Promise<void> {
+    if (maildir !== undefined) {
+      await this.#writing.get(maildir);
+      return;
+    }
     while (this.#writing.size > 0) await Promise.all(this.#writing.values());
   }
 

@@ -13,10 +13,26 @@ import type { WireSizeCache } from './wire-size-cache.js';
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 interface Entry {
-  readonly info: MessageInfo;
+  readonly index: number;
   readonly baseName: string;
-  /** Where the file was last seen; updated when another tool has moved it (new/ → cur/, flags). */
-  path: string;
+  /** Where the file was last seen (see #moved). */
+  readonly path: string;
+}
+
+/**
+ * The MessageInfo of each listing, shared by every session opened on it: MailboxIndex hands out the same
+ * immutable listing while the Maildir is unchanged, so a login to 100,000 messages does not build 100,000
+ * objects (and UIDs) again.
+ */
+const infosOfListing = new WeakMap<readonly ListedMessage[], readonly MessageInfo[]>();
+
+function infosOf(listed: readonly ListedMessage[]): readonly MessageInfo[] {
+  let infos = infosOfListing.get(listed);
+  if (infos === undefined) {
+    infos = listed.map(({ baseName, wireSize }) => ({ uid: uidFor(baseName), size: wireSize }));
+    infosOfListing.set(listed, infos);
+  }
+  return infos;
 }
 
 export interface MaildirMaildropParts {
@@ -43,19 +59,15 @@ async function unlinkIfPresent(path: string): Promise<boolean> {
 export class MaildirMaildrop implements Maildrop {
   readonly user: string;
   readonly messages: readonly MessageInfo[];
-  readonly #entries: readonly Entry[];
   readonly #parts: MaildirMaildropParts;
+  /** Where messages are that another tool has moved since the listing (new/ → cur/, flags), by index. */
+  readonly #moved = new Map<number, string>();
   #released = false;
 
   constructor(parts: MaildirMaildropParts) {
     this.#parts = parts;
     this.user = parts.user;
-    this.#entries = parts.listed.map(({ baseName, path, wireSize }) => ({
-      info: { uid: uidFor(baseName), size: wireSize },
-      baseName,
-      path,
-    }));
-    this.messages = this.#entries.map((entry) => entry.info);
+    this.messages = infosOf(parts.listed);
   }
 
   read(index: number): Readable {
@@ -86,9 +98,9 @@ export class MaildirMaildrop implements Maildrop {
 
   #entry(index: number): Entry {
     this.#assertOpen();
-    const entry = this.#entries[index];
-    if (entry === undefined) throw new RangeError(`no message at index ${index}`);
-    return entry;
+    const listed = this.#parts.listed[index];
+    if (listed === undefined) throw new RangeError(`no message at index ${index}`);
+    return { index, baseName: listed.baseName, path: this.#moved.get(index) ?? listed.path };
   }
 
   async *#chunks(entry: Entry): AsyncGenerator<Buffer> {
@@ -104,7 +116,7 @@ export class MaildirMaildrop implements Maildrop {
       if (!hasErrorCode(err, 'ENOENT')) throw err;
       const moved = await locateMessage(this.#parts.maildir, entry.baseName);
       if (moved === undefined) throw err;
-      entry.path = moved;
+      this.#moved.set(entry.index, moved);
       return open(moved, READ_FLAGS);
     }
   }

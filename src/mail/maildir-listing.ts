@@ -173,6 +173,20 @@ async function measureStreamed(path: string): Promise<Measured | undefined> {
   }
 }
 
+/**
+ * parseNameSizes(baseName).wire, without its allocations for the common cases (100,000 names per listing):
+ * no `,W=` at all, or one well-formed `,W=<digits>` last; anything else goes to parseNameSizes.
+ */
+function wireSizeInName(baseName: string): number | undefined {
+  const at = baseName.lastIndexOf(',W=');
+  if (at === -1) return undefined;
+  let end = at + 3;
+  while (end < baseName.length && baseName.charCodeAt(end) >= 0x30 && baseName.charCodeAt(end) <= 0x39) end++;
+  const value = Number(baseName.slice(at + 3, end));
+  const wellFormed = end > at + 3 && (end === baseName.length || baseName[end] === ',') && Number.isSafeInteger(value);
+  return wellFormed ? value : parseNameSizes(baseName).wire;
+}
+
 /** Oldest first (see compareBaseNames), each name parsed once. */
 function sortMessages(messages: readonly ScannedMessage[]): ScannedMessage[] {
   return messages
@@ -190,7 +204,7 @@ export async function scanMaildir(maildir: string, { sizes, known }: ScanOptions
   const found: ScannedMessage[] = [];
   const unsized: Candidate[] = [];
   for (const candidate of await candidatesIn(maildir)) {
-    const wire = parseNameSizes(candidate.baseName).wire;
+    const wire = wireSizeInName(candidate.baseName);
     if (wire === undefined) unsized.push(candidate);
     else found.push(scanned(candidate, wire, undefined));
   }

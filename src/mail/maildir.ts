@@ -46,7 +46,14 @@ export class MaildirStore implements MaildropStore {
     const releaseLock = await this.#lock(user, maildir);
     if (releaseLock === undefined) return this.#maildrop(user, maildir, [], noLock);
     try {
-      return this.#maildrop(user, maildir, await this.#index.list(maildir), releaseLock);
+      const listed = await this.#index.list(maildir);
+      // The size cache file is written while the lock is held (one writer per Maildir, across daemons too), and
+      // done before the session ends, so the daemon's shutdown (which waits for every release) never cuts it off.
+      const release: ReleaseLock = async () => {
+        await this.#index.flushed(maildir);
+        await releaseLock();
+      };
+      return this.#maildrop(user, maildir, listed, release);
     } catch (err) {
       await releaseLock();
       throw new MaildropUnavailableError(`cannot list the maildrop of ${user}`, { cause: err });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
 import { MESSAGE_DIRS } from './maildir-layout.js';
@@ -134,6 +134,7 @@ export async function readSizeCache(maildir: string): Promise<CachedListing | un
 export async function writeSizeCache(maildir: string, listing: CachedListing): Promise<void> {
   const target = join(maildir, SIZE_CACHE_NAME);
   const temporary = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  await removeAbandoned(maildir);
   try {
     await writeFile(temporary, encodeSizeCache(listing), { mode: 0o600, flag: 'wx' });
     await rename(temporary, target);
@@ -141,4 +142,21 @@ export async function writeSizeCache(maildir: string, listing: CachedListing): P
     await unlink(temporary).catch(() => undefined);
     throw err;
   }
+}
+
+/** A temporary file older than this was left by a daemon that died while writing it. */
+const ABANDONED_MS = 10 * 60_000;
+/** The temporary names writeSizeCache makes: `pop3d.sizes.<pid>.<hex>.tmp`. */
+const TEMPORARY = /^pop3d\.sizes\.\d+\.[0-9a-f]+\.tmp$/u;
+
+/** Removes temporary files of writes cut short by a crash (never one that may still be being written). */
+async function removeAbandoned(maildir: string): Promise<void> {
+  const names = (await readdir(maildir)).filter((name) => TEMPORARY.test(name));
+  await Promise.all(
+    names.map(async (name) => {
+      const path = join(maildir, name);
+      const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Number.POSITIVE_INFINITY }));
+      if (Date.now() - mtimeMs > ABANDONED_MS) await unlink(path).catch(() => undefined);
+    }),
+  );
 }

@@ -6,7 +6,8 @@
 //
 // Users: `u001..` (session scenarios, `messages` x ~`size` octets each, Dovecot-style `,S=,W=` names),
 // `big` (one message of `bigMB` MB), `huge` (`huge` messages of ~`hugeSize` octets, plain names without
-// sizes, so a server must read every file once), `i00001..` (idle scenario, one small message each).
+// sizes, so a server must read every file once), `hugew` (the same with `,S=,W=` names, so a server need
+// not open them), `i00001..` (idle scenario, one small message each).
 // Bodies use bare LF line ends and contain lines starting with "." so that both CRLF conversion and
 // dot-stuffing are exercised. Content is deterministic.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { DEFAULT_PARAMS, defaultDir, fixtureOptions, fixtureParams } from './opt
 
 export { DEFAULT_PARAMS };
 
-export const FIXTURE_VERSION = 2;
+export const FIXTURE_VERSION = 3;
 export const PASSWORD = 'bench-secret';
 
 const LF = 0x0a;
@@ -136,6 +137,7 @@ export function planUsers(params) {
     idleUsers: Array.from({ length: params.idle }, (_, i) => `i${pad(i + 1, idleWidth)}`),
     big: 'big',
     huge: 'huge',
+    hugeSized: 'hugew',
   };
 }
 
@@ -170,6 +172,9 @@ export function ensureFixture(dir, params = DEFAULT_PARAMS, { fresh = false, log
   const hugeWire = fillMaildir(maildirOf(dir, plan.huge), plan.huge, params.huge, params.hugeSize, false);
   users[plan.huge] = { count: hugeWire.length, octets: hugeWire.reduce((a, b) => a + b, 0) };
   log(`  huge: ${params.huge} messages without sizes in their names`);
+  const hugeSizedWire = fillMaildir(maildirOf(dir, plan.hugeSized), plan.huge, params.huge, params.hugeSize, true);
+  users[plan.hugeSized] = { count: hugeSizedWire.length, octets: hugeSizedWire.reduce((a, b) => a + b, 0) };
+  log(`  hugew: ${params.huge} messages with sizes in their names`);
   const idleMsg = message('idle', 0, 600);
   for (const user of plan.idleUsers) {
     const maildir = maildirOf(dir, user);
@@ -177,7 +182,7 @@ export function ensureFixture(dir, params = DEFAULT_PARAMS, { fresh = false, log
     writeFileSync(join(maildir, 'new', baseName(0, true, idleMsg)), idleMsg.bytes);
   }
   log(`  ${plan.idleUsers.length} idle users`);
-  const allUsers = [...plan.sessionUsers, plan.big, plan.huge, ...plan.idleUsers];
+  const allUsers = [...plan.sessionUsers, plan.big, plan.huge, plan.hugeSized, ...plan.idleUsers];
   writeFileSync(join(dir, 'users.passwd'), allUsers.map((user) => `${user}:{PLAIN}${PASSWORD}\n`).join(''));
   const manifest = { version: FIXTURE_VERSION, params: { ...params }, password: PASSWORD, plan, users, idleWire: idleMsg.wire };
   // Written last: a fixture without a manifest is incomplete and gets regenerated.

@@ -3,9 +3,10 @@
 //   node test/bench/run.mjs [--servers pop3d,dovecot] [--scenarios sessions,pipelined,large,slow,idle,stat]
 //        [--clients 1,16,64] [--duration 10] [--idle-sessions 10000] [--log-level info]
 //        [--fixture DIR] [--fresh] [--users 64 --messages 10 --size 10000 --big-mb 100 --idle 10000 --huge 100000]
-//        [--cli path/to/dist/cli.js] [--profile DIR] [--json FILE]
+//        [--cli path/to/dist/cli.js] [--workers N|auto] [--profile DIR] [--json FILE] [--quiet-wait 120]
 //
-// Only loopback traffic; every scenario ends by itself. See test/bench/README.md.
+// Only loopback traffic; every scenario ends by itself. Before each scenario it waits (at most --quiet-wait
+// seconds) until other jobs leave the CPUs alone. See test/bench/README.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -16,6 +17,7 @@ import { ensureFixture, maildirOf } from './fixtures.mjs';
 import { idleScenario, largeRetrScenario, sessionsScenario, statLogin } from './load.mjs';
 import { defaultDir, fixtureOptions, fixtureParams, int } from './options.mjs';
 import { formatTop, topFunctions } from './profile-top.mjs';
+import { waitForQuiet } from './rss.mjs';
 import { startPop3d } from './servers.mjs';
 import { fmt } from './stats.mjs';
 
@@ -38,6 +40,8 @@ const { values } = parseArgs({
     cli: { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'string' },
+    'quiet-wait': { type: 'string', default: '120' },
+    workers: { type: 'string' },
   },
 });
 
@@ -68,6 +72,17 @@ function machine() {
   };
 }
 
+let quietWaitMs = 0;
+
+/** Waits until other jobs leave the machine alone (at most --quiet-wait seconds), and says so. */
+async function quiet(server) {
+  if (quietWaitMs <= 0) return;
+  const started = Date.now();
+  const other = await waitForQuiet({ maxMs: quietWaitMs, exclude: server ? [server.memory] : [] });
+  const waited = (Date.now() - started) / 1000;
+  if (waited > 1.5 || other >= 0.15) log(`  waited ${waited.toFixed(0)} s for a quiet machine; other jobs now use ${other.toFixed(2)} cores`);
+}
+
 /** Runs one server's scenarios; `start` starts it fresh (the stat scenario restarts it). */
 async function measure(name, start, { manifest, dir, scenarios, clients, durationMs, idleSessions }) {
   const results = {};
@@ -79,19 +94,23 @@ async function measure(name, start, { manifest, dir, scenarios, clients, duratio
       for (const pipelined of [false, true]) {
         if (!wanted(pipelined ? 'pipelined' : 'sessions')) continue;
         for (const count of clients) {
+          await quiet(server);
           log(`${name}: ${pipelined ? 'pipelined' : 'full'} sessions, ${count} clients`);
           results[`${pipelined ? 'pipelined' : 'sessions'}-${count}`] = await sessionsScenario({ target, manifest, clients: count, durationMs, pipelined, memory });
         }
       }
       if (wanted('large')) {
+        await quiet(server);
         log(`${name}: large RETR`);
         results.large = await largeRetrScenario({ target, manifest, memory });
       }
       if (wanted('slow')) {
+        await quiet(server);
         log(`${name}: large RETR, slow reader`);
         results.slow = await largeRetrScenario({ target, manifest, memory, slow: { bytesPerSecond: 1e6, seconds: 5 } });
       }
       if (wanted('idle')) {
+        await quiet(server);
         log(`${name}: ${idleSessions} idle sessions`);
         results.idle = await idleScenario({ target, manifest, count: idleSessions, memory });
       }
@@ -100,25 +119,29 @@ async function measure(name, start, { manifest, dir, scenarios, clients, duratio
     }
   }
   if (wanted('stat')) {
-    const user = manifest.plan.huge;
-    if (name === 'pop3d') for (const file of POP3D_CACHE_FILES) rmSync(join(maildirOf(dir, user), file), { force: true });
-    else resetDovecotUser(dir, user);
-    log(`${name}: STAT on ${manifest.users[user].count} messages`);
-    let server = await start();
-    const stat = {};
-    try {
-      stat.first = await statLogin({ target: server.target, manifest });
-      stat.second = await statLogin({ target: server.target, manifest });
-    } finally {
-      await server.stop();
+    // `huge`: names without sizes (every file must be read once); `hugew`: with ,S=,W= (none need be).
+    for (const [key, user] of [['stat', manifest.plan.huge], ['statSized', manifest.plan.hugeSized]]) {
+      if (name === 'pop3d') for (const file of POP3D_CACHE_FILES) rmSync(join(maildirOf(dir, user), file), { force: true });
+      else resetDovecotUser(dir, user);
+      log(`${name}: STAT on ${manifest.users[user].count} messages (${user})`);
+      let server = await start();
+      const stat = { count: manifest.users[user].count };
+      try {
+        await quiet(server);
+        stat.first = await statLogin({ target: server.target, manifest, user });
+        stat.second = await statLogin({ target: server.target, manifest, user });
+      } finally {
+        await server.stop();
+      }
+      server = await start();
+      try {
+        await quiet(server);
+        stat.afterRestart = await statLogin({ target: server.target, manifest, user });
+      } finally {
+        await server.stop();
+      }
+      results[key] = stat;
     }
-    server = await start();
-    try {
-      stat.afterRestart = await statLogin({ target: server.target, manifest });
-    } finally {
-      await server.stop();
-    }
-    results.stat = stat;
   }
   return results;
 }
@@ -165,12 +188,14 @@ function table(ours = {}, theirs = {}, clients) {
     row('idle: server PSS MB (sum over processes)', a?.pssMB ?? a?.rssMB, b?.pssMB, 0);
     row('idle: server processes', a?.processes, b?.processes, 0);
   }
-  if (ours.stat || theirs.stat) {
-    const a = ours.stat;
-    const b = theirs.stat;
-    row('STAT 100k, first login: PASS+STAT ms', a?.first?.totalMs, b?.first?.totalMs, 0, '< 1000 ms', a && a.first.totalMs < 1000);
-    row('STAT 100k, second login: PASS+STAT ms', a?.second?.totalMs, b?.second?.totalMs, 1, '< 100 ms', a && a.second.totalMs < 100);
-    row('STAT 100k, after restart: PASS+STAT ms', a?.afterRestart?.totalMs, b?.afterRestart?.totalMs, 1);
+  for (const [key, label] of [['stat', 'no sizes in names'], ['statSized', 'S=,W= in names']]) {
+    const a = ours[key];
+    const b = theirs[key];
+    if (!a && !b) continue;
+    const count = fmt((a ?? b).count / 1000, 0);
+    row(`STAT ${count}k (${label}), first login: PASS+STAT ms`, a?.first?.totalMs, b?.first?.totalMs, 0, '< 1000 ms', a && a.first.totalMs < 1000);
+    row(`STAT ${count}k (${label}), second login: PASS+STAT ms`, a?.second?.totalMs, b?.second?.totalMs, 1, '< 100 ms', a && a.second.totalMs < 100);
+    row(`STAT ${count}k (${label}), after restart: PASS+STAT ms`, a?.afterRestart?.totalMs, b?.afterRestart?.totalMs, 1);
   }
   return rows;
 }
@@ -184,6 +209,7 @@ function formatTable(rows) {
 
 async function main() {
   if (ensureFdLimit()) return;
+  quietWaitMs = int(values['quiet-wait']) * 1000;
   const dir = values.fixture ?? defaultDir();
   const manifest = ensureFixture(dir, fixtureParams(values), { fresh: values.fresh, log });
   const scenarios = values.scenarios.split(',');
@@ -192,12 +218,19 @@ async function main() {
   const idleSessions = int(values['idle-sessions'], manifest.params.idle);
   const servers = (values.servers ?? (dovecotAvailable() ? 'pop3d,dovecot' : 'pop3d')).split(',');
   const options = { manifest, dir, scenarios, clients, durationMs, idleSessions };
-  const results = { machine: machine(), params: manifest.params, options: { scenarios, clients, durationMs, idleSessions, logLevel: values['log-level'] } };
+  const results = {
+    machine: machine(),
+    params: manifest.params,
+    options: { scenarios, clients, durationMs, idleSessions, logLevel: values['log-level'], workers: values.workers ?? 1, cli: values.cli ?? 'dist/cli.js' },
+  };
   log(`machine: ${results.machine.nproc} cpus, node ${results.machine.node}, ${results.machine.dovecot ?? 'no dovecot'}`);
 
   if (servers.includes('pop3d')) {
     if (values.profile) mkdirSync(values.profile, { recursive: true });
-    const start = () => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile });
+    // No connection limit (10,000 idle sessions from 127.0.0.1); --workers N: that many worker processes.
+    const config = { limits: { maxConnections: 0, maxConnectionsPerAddress: 0 } };
+    if (values.workers) config.workers = values.workers === 'auto' ? 'auto' : int(values.workers);
+    const start = () => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile, config });
     results.pop3d = await measure('pop3d', start, options);
     if (values.profile) {
       for (const file of readdirSync(values.profile).filter((f) => f.endsWith('.cpuprofile'))) {

@@ -62,9 +62,10 @@ export function spawnWithFdLimit(argv, { logFile, env } = {}) {
 /**
  * The built pop3d on the fixture. `logLevel` is the daemon's (its JSON log goes to <dir>/pop3d.log);
  * `cpuProfDir` runs it under --cpu-prof (the profile is written when it exits on SIGTERM). `cli`: another
- * build's dist/cli.js (e.g. a scratch copy with an experimental change).
+ * build's dist/cli.js (e.g. a scratch copy with an experimental change). `config`: more config sections
+ * (limits, workers), merged over the generated ones. Memory is summed over its process tree (workers).
  */
-export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir, nodeArgs = [] }) {
+export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir, nodeArgs = [], config: extra = {} }) {
   const port = await freePort();
   const configFile = join(dir, 'pop3d.json');
   const config = {
@@ -73,6 +74,7 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
     users: { file: join(dir, 'users.passwd') },
     push3: { enabled: false },
     log: { level: logLevel },
+    ...extra,
   };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
@@ -84,7 +86,7 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
   return {
     name: 'pop3d',
     target: { host: HOST, port },
-    memory: { pid: child.pid, tree: false },
+    memory: { pid: child.pid, tree: true },
     async stop() {
       if (!exited.done) child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);

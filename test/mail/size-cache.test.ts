@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { readdir, readFile, rename, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { MailLogger } from '../../src/mail/logger.js';
 import { MailboxIndex, type MailboxIndexOptions } from '../../src/mail/mailbox-index.js';
+import { MaildirStore } from '../../src/mail/maildir.js';
 import { scanMaildir } from '../../src/mail/maildir-listing.js';
 import { compareBaseNames } from '../../src/mail/maildir-name.js';
 import {
@@ -16,6 +17,7 @@ import {
   type CachedListing,
 } from '../../src/mail/size-cache-file.js';
 import { WireSizeCache } from '../../src/mail/wire-size-cache.js';
+import { parseNameSizes } from '../../src/mail/wire-size.js';
 import { put, tempMaildir } from './temp-dir.js';
 
 /** Whole seconds: restoring an mtime restores it exactly. */
@@ -26,8 +28,17 @@ function recordingLogger(): MailLogger & { messages: string[] } {
   return { messages, warn: (_fields, message) => void messages.push(message) };
 }
 
+const indexes: MailboxIndex[] = [];
+
+// Cache files are written in the background: done before the temporary Maildirs are removed.
+afterEach(async () => {
+  await Promise.all(indexes.splice(0).map((mailbox) => mailbox.flushed()));
+});
+
 function index(options: Partial<MailboxIndexOptions> = {}): MailboxIndex {
-  return new MailboxIndex({ sizes: new WireSizeCache(), logger: recordingLogger(), persistFrom: 0, ...options });
+  const mailbox = new MailboxIndex({ sizes: new WireSizeCache(), logger: recordingLogger(), persistFrom: 0, ...options });
+  indexes.push(mailbox);
+  return mailbox;
 }
 
 /**
@@ -41,6 +52,9 @@ async function rewriteKeepingVersion(path: string, content: string): Promise<voi
   await writeFile(path, content);
   await utimes(path, PAST, PAST);
 }
+
+/** Lets the clock move past the last stamp: kernels without fine-grained timestamps tick every few ms. */
+const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 15));
 
 const sizesOf = (messages: readonly { wireSize: number }[]): number[] => messages.map((m) => m.wireSize);
 
@@ -72,6 +86,16 @@ describe('scanMaildir', () => {
   });
 });
 
+describe('sizes in names', () => {
+  it('reads W= as parseNameSizes does', async () => {
+    const maildir = await tempMaildir();
+    const names = ['1.a,S=4,W=6', '2.b,W=6,S=4', '3.c,W=6x', '4.d,W=7,W=6', '5.e,W=6,W=', '6.f,W=', '7.g', `8.h,W=${'9'.repeat(20)}`];
+    for (const name of names) await put(maildir, `new/${name}`, 'a\nb\n');
+    const listed = await scanMaildir(maildir, { sizes: new WireSizeCache() });
+    expect(listed.map((m) => m.wireSize)).toEqual(names.map((name) => parseNameSizes(name).wire ?? 6));
+  });
+});
+
 describe('size cache file', () => {
   const listing = (maildir: string): CachedListing => ({
     stamps: ['1:2:3', '4:5:6'],
@@ -100,6 +124,15 @@ describe('size cache file', () => {
       const text = encodeSizeCache({ ...evil, messages: [{ ...evil.messages[0]!, name, baseName: name.slice(0, 1) }] });
       expect(() => decodeSizeCache('/m', text)).toThrow(/bad file name/u);
     }
+  });
+
+  it('removes temporaries abandoned by a crash, not ones that may still be written', async () => {
+    const maildir = await tempMaildir();
+    const abandoned = await put(maildir, `${SIZE_CACHE_NAME}.123.abcdef.tmp`, 'half a ca');
+    await utimes(abandoned, PAST, PAST);
+    await put(maildir, `${SIZE_CACHE_NAME}.124.abcdef.tmp`, 'being writ');
+    await writeSizeCache(maildir, listing(maildir));
+    expect((await readdir(maildir)).sort()).toEqual(['cur', 'new', SIZE_CACHE_NAME, `${SIZE_CACHE_NAME}.124.abcdef.tmp`, 'tmp']);
   });
 
   it('is replaced atomically, leaving no temporary file', async () => {
@@ -163,12 +196,16 @@ describe('MailboxIndex', () => {
     const mailbox = settledIndex();
     const names = async (): Promise<string[]> => (await mailbox.list(maildir)).map((m) => m.path.slice(maildir.length + 1));
     expect(await names()).toEqual(['new/1.a']);
+    await tick();
     await put(maildir, 'new/2.b', 'b\n');
     expect(await names()).toEqual(['new/1.a', 'new/2.b']);
+    await tick();
     await rename(join(maildir, 'new/1.a'), join(maildir, 'cur/1.a:2,'));
     expect(await names()).toEqual(['cur/1.a:2,', 'new/2.b']);
+    await tick();
     await rename(join(maildir, 'cur/1.a:2,'), join(maildir, 'cur/1.a:2,S'));
     expect(await names()).toEqual(['cur/1.a:2,S', 'new/2.b']);
+    await tick();
     await unlink(join(maildir, 'new/2.b'));
     expect(await names()).toEqual(['cur/1.a:2,S']);
   });
@@ -224,5 +261,19 @@ describe('MailboxIndex', () => {
     await writeFile(join(one, 'new/1.a'), 'a\na\n');
     expect(sizesOf(await mailbox.list(one))).toEqual([6]);
     expect(sizesOf(await mailbox.list(one))).toEqual([6]);
+  });
+});
+
+describe('MaildirStore with the size cache', () => {
+  it('has written the cache file by the time the session ends', async () => {
+    const maildir = await tempMaildir();
+    for (let i = 0; i < 120; i++) await put(maildir, `new/${1_700_000_000 + i}.m${i}`, `message ${i}\n`);
+    const store = new MaildirStore({ template: maildir.replace(/[^/]+\/Maildir$/u, '%u/Maildir'), staleMs: 2000, autocreate: false });
+    const user = maildir.split('/').at(-2)!;
+    const maildrop = await store.open(user);
+    await maildrop.release();
+    const cached = await readSizeCache(maildir);
+    expect(cached?.messages).toHaveLength(120);
+    expect(cached?.messages.map((m) => m.wireSize)).toEqual(maildrop.messages.map((m) => m.size));
   });
 });
