@@ -59,6 +59,14 @@ export function visibleMessages(state: Transaction): { number: number; uid: stri
 }
 
 export function dropListing(state: Transaction): { count: number; octets: number } {
-  const visible = visibleMessages(state);
-  return { count: visible.length, octets: visible.reduce((sum, message) => sum + message.size, 0) };
+  // One pass without allocating: STAT on a 100,000-message maildrop runs on every login.
+  const { messages } = state.maildrop;
+  let count = 0;
+  let octets = 0;
+  for (let index = 0; index < messages.length; index += 1) {
+    if (state.deleted.has(index)) continue;
+    count += 1;
+    octets += messages[index]!.size;
+  }
+  return { count, octets };
 }
