@@ -21,7 +21,13 @@ let site: Site | undefined;
 let daemon: RunningDaemon | undefined;
 let clients: RawClient[] = [];
 
-/** True when some source file is newer than the last build (tsc rewrites every output, cli.js included). */
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  if (daemon !== undefined && daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
+  await daemon?.exited;
+  site?.remove();
+  daemon = site = undefined;
+});
 
 async function start(config: Record<string, Record<string, unknown>> = {}): Promise<RunningDaemon> {
   site = makeSite({
