@@ -14,6 +14,8 @@ interface Peer {
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();
   return events$.subscribe((event) => {
+    // Two per chunk in and out: skip building a line nobody will see (the level can change live).
+    if (event.type === 'bytes' && !logger.isLevelEnabled('trace')) return;
     const { type, at: _at, ...fields } = event;
     if (event.type === 'connection-opened') peers.set(event.connection, { remote: event.remote });
     const peer = 'connection' in event ? peers.get(event.connection) : undefined;
