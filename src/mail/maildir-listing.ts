@@ -241,11 +241,6 @@ export async function scanMaildir(maildir: string, { sizes, known }: ScanOptions
   return sortMessages(found);
 }
 
-/** The messages of cur/ and new/, oldest first (see scanMaildir), with only the in-memory size cache. */
-export async function listMessages(maildir: string, sizes: WireSizeCache): Promise<ListedMessage[]> {
-  return scanMaildir(maildir, { sizes });
-}
-
 /** Where the message with this base name is now (another tool may have moved it or changed its flags). */
 export async function locateMessage(maildir: string, baseName: string): Promise<string | undefined> {
   for (const dir of MESSAGE_DIRS) {

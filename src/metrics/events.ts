@@ -32,8 +32,6 @@ export type ServerEvent = Base &
       }
   );
 
-export type ServerEventType = ServerEvent['type'];
-
 /** The one global event stream. Producers call `emit`; everything else subscribes to `events$`. */
 export interface EventBus {
   readonly events$: Observable<ServerEvent>;

@@ -38,7 +38,7 @@ export interface LiveConnection {
   destroy(): void;
 }
 
-export function newConnectionId(): string {
+function newConnectionId(): string {
   return randomBytes(6).toString('base64url');
 }
 

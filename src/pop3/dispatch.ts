@@ -39,7 +39,7 @@ function report(
   before: SessionState,
   context: SessionContext,
 ): Observable<Transition> {
-  const user = before.phase === 'authorization' ? undefined : 'user' in before ? before.user : undefined;
+  const user = 'user' in before ? before.user : undefined;
   return transitions.pipe(
     map((transition) => {
       context.emit({

@@ -3,6 +3,7 @@ import {
   concatMap,
   connect,
   defer,
+  EMPTY,
   endWith,
   finalize,
   ignoreElements,
@@ -24,7 +25,7 @@ import type { InputLine } from '../net/lines.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
-import { err, ok } from './replies.js';
+import { err } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
@@ -87,7 +88,8 @@ function runSession(
   let committing = false;
   const silenceAllowedMs = (): number =>
     current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
-  const start: Transition = { state: opening, reply: ok('') };
+  // mergeScan's seed: only its state is used.
+  const start: Transition = { state: opening, reply: { ok: true, out$: EMPTY } };
   // Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input.
   let backlog = 0;
   let held = false;

@@ -1,21 +1,16 @@
 import { defineCommand } from '../command.js';
-import { resolveMessage } from '../message-number.js';
-import { multiline, ok } from '../replies.js';
-import { dropListing, visibleMessages } from '../state.js';
+import { listing } from '../listing.js';
+import { dropListing } from '../state.js';
 
 export const list = defineCommand({
   verb: 'LIST',
   phases: ['transaction'],
   args: { min: 0, max: 1 },
-  run: (state, input) => {
-    const [arg] = input.args;
-    if (arg === undefined) {
+  run: (state, input) => ({
+    state,
+    reply: listing(state, input.args[0], 'size', () => {
       const { count, octets } = dropListing(state);
-      const lines = visibleMessages(state).map((message) => `${message.number} ${message.size}`);
-      return { state, reply: multiline(`${count} messages (${octets} octets)`, lines) };
-    }
-    const target = resolveMessage(state, arg);
-    if ('error' in target) return { state, reply: target.error };
-    return { state, reply: ok(`${target.index + 1} ${state.maildrop.messages[target.index]!.size}`) };
-  },
+      return `${count} messages (${octets} octets)`;
+    }),
+  }),
 });
