@@ -7,11 +7,15 @@ const MAIL = {
   alice: ['Subject: one\n\nfirst\n', 'Subject: two\r\n\r\nsecond\r\n.hidden dot\r\n', 'Subject: three\n\nthird'],
 };
 
-/** Runs the lines as one pipelined write and returns the replies after the greeting, joined. */
-function transcript(lines: string[], setup?: (h: ReturnType<typeof harness>) => void): string[] {
+/** Runs the lines as one pipelined write and returns the reply chunks after the greeting. */
+function transcript(
+  lines: string[],
+  setup?: (h: ReturnType<typeof harness>) => void,
+  passwords?: Record<string, string>,
+): string[] {
   let replies: string[] = [];
   marbles((m) => {
-    const h = harness(m.scheduler, MAIL);
+    const h = harness(m.scheduler, MAIL, passwords);
     setup?.(h);
     const output: string[] = [];
     h.session(of(...lines)).subscribe((chunk) => output.push(chunk));
@@ -45,15 +49,8 @@ describe('POP3 commands', () => {
   });
 
   it('accepts a password with spaces', () => {
-    let replies: string[] = [];
-    marbles((m) => {
-      const h = harness(m.scheduler, MAIL, { alice: 'correct horse battery' });
-      const out: string[] = [];
-      h.session(of('USER alice', 'PASS correct horse battery')).subscribe((c) => out.push(c));
-      m.flush();
-      replies = out;
-    })();
-    expect(replies[2]).toMatch(/^\+OK Logged in/);
+    const replies = transcript(['USER alice', 'PASS correct horse battery'], undefined, { alice: 'correct horse battery' });
+    expect(replies[1]).toMatch(/^\+OK Logged in/);
   });
 
   it('keeps message numbers after DELE: LIST skips, and the deleted number answers -ERR', () => {
