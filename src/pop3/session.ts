@@ -1,27 +1,7 @@
-import {
-  concat,
-  concatMap,
-  connect,
-  defer,
-  EMPTY,
-  endWith,
-  finalize,
-  ignoreElements,
-  merge,
-  mergeScan,
-  of,
-  share,
-  startWith,
-  switchMap,
-  take,
-  takeUntil,
-  takeWhile,
-  tap,
-  timer,
-  type Observable,
-} from 'rxjs';
+import { concat, concatMap, connect, defer, EMPTY, finalize, mergeScan, of, takeWhile, tap, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
+import { endAfterSilence } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
@@ -100,8 +80,7 @@ function runSession(
       connection.holdInput?.(held);
     }
   };
-  // `connect` multicasts the input and the replies inside one subscription: the idle timer
-  // watches both without subscribing to the socket (or a test's cold input) a second time.
+  // `connect` multicasts the input: the silence timer watches it without subscribing to the socket twice.
   const session$ = lines$.pipe(
     connect((input$) =>
       input$.pipe(
@@ -122,22 +101,14 @@ function runSession(
             ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
             : answer$;
         }),
-        connect((replies$) => {
-          // The timer restarts on every line in and every chunk out, with the current state's allowance.
-          const idle$ = merge(input$, replies$).pipe(
-            startWith(undefined),
-            switchMap(() => timer(silenceAllowedMs(), context.scheduler)),
-            take(1),
-            share(),
-          );
-          const autologout$ = idle$.pipe(
-            tap(() =>
-              context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() }),
-            ),
-            concatMap(() => AUTOLOGOUT.out$),
-            takeUntil(replies$.pipe(ignoreElements(), endWith(undefined))),
-          );
-          return merge(replies$.pipe(takeUntil(idle$)), autologout$);
+        endAfterSilence<SessionOutput>({
+          scheduler: context.scheduler,
+          allowanceMs: silenceAllowedMs,
+          activity$: input$,
+          farewell: () => {
+            context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
+            return AUTOLOGOUT.out$;
+          },
         }),
       ),
     ),
