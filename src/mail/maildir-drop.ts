@@ -60,8 +60,9 @@ export class MaildirMaildrop implements Maildrop {
   readonly user: string;
   readonly messages: readonly MessageInfo[];
   readonly #parts: MaildirMaildropParts;
-  /** Where messages are that another tool has moved since the listing (new/ → cur/, flags), by index. */
-  readonly #moved = new Map<number, string>();
+  /** Where messages are that another tool has moved since the listing (new/ → cur/, flags), by index. Made
+   * when first needed: most sessions never see a move, and thousands may be open. */
+  #moved: Map<number, string> | undefined;
   #released = false;
 
   constructor(parts: MaildirMaildropParts) {
@@ -100,7 +101,7 @@ export class MaildirMaildrop implements Maildrop {
     this.#assertOpen();
     const listed = this.#parts.listed[index];
     if (listed === undefined) throw new RangeError(`no message at index ${index}`);
-    return { index, baseName: listed.baseName, path: this.#moved.get(index) ?? listed.path };
+    return { index, baseName: listed.baseName, path: this.#moved?.get(index) ?? listed.path };
   }
 
   async *#chunks(entry: Entry): AsyncGenerator<Buffer> {
@@ -116,7 +117,7 @@ export class MaildirMaildrop implements Maildrop {
       if (!hasErrorCode(err, 'ENOENT')) throw err;
       const moved = await locateMessage(this.#parts.maildir, entry.baseName);
       if (moved === undefined) throw err;
-      this.#moved.set(entry.index, moved);
+      (this.#moved ??= new Map()).set(entry.index, moved);
       return open(moved, READ_FLAGS);
     }
   }

@@ -70,8 +70,11 @@ export function serveSocket(
     socket.destroy();
   };
   const serve = (stream: Socket, factory: SessionFactory<ServedConnection>, secure: boolean): void => {
+    // Explicit fields, not a spread of `options`: a spread copy per connection ends up with its own hidden class.
     running = runPhase(stream, factory, { id, remote, address, secure }, {
-      ...options,
+      protocol,
+      maxLineOctets: options.maxLineOctets,
+      emit,
       now,
       onStartTls: (upgrade) => {
         if (secure) return fail('STLS on a connection that already uses TLS');

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { BehaviorSubject, combineLatest, distinctUntilChanged, map, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../metrics/events.js';
 import { linesOf } from './lines.js';
 import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
@@ -26,10 +26,26 @@ export function runPhase(
 ): Subscription {
   const { protocol, emit, now } = options;
   const connection = peer.id;
+  // Output backpressure: true while the socket's buffer is full (until 'drain').
   const paused$ = new BehaviorSubject(false);
+  // Input backpressure: while replies cannot be written, or the session holds its input, read no more
+  // commands, so a client that pipelines without reading cannot make us queue work. Two flags and a
+  // subject rather than combineLatest: this is per connection, and thousands stay open.
+  let held = false;
+  const inputPaused$ = new BehaviorSubject(false);
+  const updateInput = (): void => {
+    const paused = paused$.value || held;
+    if (paused !== inputPaused$.value) inputPaused$.next(paused);
+  };
+  const setOutputFull = (full: boolean): void => {
+    paused$.next(full);
+    updateInput();
+  };
   const countIn = (chunk: Buffer): void =>
     emit({ type: 'bytes', protocol, connection, direction: 'in', octets: chunk.length, at: now() });
-  const drained = (): void => paused$.next(false);
+  const drained = (): void => {
+    if (paused$.value) setOutputFull(false);
+  };
   stream.on('data', countIn);
   stream.on('drain', drained);
 
@@ -37,19 +53,23 @@ export function runPhase(
     if (stream.destroyed || stream.writableEnded) return;
     const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     emit({ type: 'bytes', protocol, connection, direction: 'out', octets, at: now() });
-    if (!stream.write(chunk)) paused$.next(true);
+    if (!stream.write(chunk) && !paused$.value) setOutputFull(true);
   };
 
   let upgrade: StartTls | undefined;
-  // Input backpressure: while replies cannot be written, or the session holds its input, read no more
-  // commands, so a client that pipelines without reading cannot make us queue work.
-  const held$ = new BehaviorSubject(false);
-  const inputPaused$ = combineLatest([paused$, held$]).pipe(
-    map(([outputFull, held]) => outputFull || held),
-    distinctUntilChanged(),
-  );
   const lines$ = linesOf(stream, options.maxLineOctets, inputPaused$);
-  const connectionInfo = { ...peer, outputPaused$: paused$.asObservable(), holdInput: (hold: boolean) => held$.next(hold) };
+  const holdInput = (hold: boolean): void => {
+    held = hold;
+    updateInput();
+  };
+  const connectionInfo: ServedConnection = {
+    id: peer.id,
+    remote: peer.remote,
+    address: peer.address,
+    secure: peer.secure,
+    outputPaused$: paused$.asObservable(),
+    holdInput,
+  };
   const subscription = factory(lines$, connectionInfo).subscribe({
     next: (output) => {
       if (isStartTls(output)) upgrade = output;
@@ -65,7 +85,7 @@ export function runPhase(
     stream.off('data', countIn);
     stream.off('drain', drained);
     paused$.complete();
-    held$.complete();
+    inputPaused$.complete();
     if (upgrade !== undefined) options.onStartTls(upgrade);
   });
   return subscription;

@@ -1,63 +1,68 @@
 import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 
-export interface SilenceOptions<T> {
-  readonly scheduler: SchedulerLike;
-  /** The silence allowed now (it may change with the session's state or a live setting). */
-  readonly allowanceMs: () => number;
-  /** Activity besides the passing values (e.g. lines received) that also counts as "not silent". */
-  readonly activity$: Observable<unknown>;
-  /** What to send when the allowance runs out; the stream ends after it. */
-  readonly farewell: () => Observable<T>;
-}
-
 /**
- * Passes values through until neither a value nor an activity has been seen for the allowance; then
- * unsubscribes the source and the activity, sends the farewell and completes.
+ * A session's inactivity clock: `touch()` on any activity (a line received), and `endAfter(farewell)`
+ * on the outgoing stream, which also counts each value it passes as activity. When the allowance runs
+ * out with no activity, the stream's source is unsubscribed, the farewell is sent, and the stream ends.
  *
- * One scheduled action per stream, moved only when it fires early (or when the allowance shrinks), rather
- * than `switchMap(timer)` with a new timer and subscriber per line and per chunk: a server holds thousands
- * of idle sessions, and this is the part of each that stays alive.
+ * One scheduled action per session, moved only when it fires early (or when the allowance shrinks),
+ * rather than `switchMap(timer)` with a new timer and subscriber per line and per chunk, and `touch()`
+ * rather than a second subscription to the input: a server holds thousands of idle sessions, and this
+ * is the part of each that stays alive.
  */
-export function endAfterSilence<T>(options: SilenceOptions<T>): MonoTypeOperatorFunction<T> {
-  const { scheduler, allowanceMs, activity$, farewell } = options;
-  return (source$) =>
-    new Observable<T>((subscriber) => {
-      let last = scheduler.now();
-      let deadline = Number.POSITIVE_INFINITY;
-      let action: Subscription | undefined;
-      let activity: Subscription | undefined;
-      let values: Subscription | undefined;
-      const arm = (delay: number): void => {
-        action?.unsubscribe();
-        deadline = scheduler.now() + delay;
-        action = scheduler.schedule(fire, delay);
-      };
-      const fire = (): void => {
-        const left = last + allowanceMs() - scheduler.now();
-        if (left > 0) return arm(left);
-        activity?.unsubscribe();
-        values?.unsubscribe();
-        subscriber.add(farewell().subscribe(subscriber));
-      };
-      const touch = (): void => {
-        last = scheduler.now();
-        // A shorter allowance than the one armed (a live setting lowered) takes effect at once.
-        if (deadline > last + allowanceMs()) arm(allowanceMs());
-      };
-      activity = activity$.subscribe({ next: touch, error: () => undefined });
-      values = source$.subscribe({
-        next(value) {
-          touch();
-          subscriber.next(value);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+export class SilenceClock {
+  #last: number;
+  #deadline = Number.POSITIVE_INFINITY;
+  #rearm: ((delay: number) => void) | undefined;
+
+  /** `allowanceMs` is read at each check: it may change with the session's state or a live setting. */
+  constructor(
+    private readonly scheduler: SchedulerLike,
+    private readonly allowanceMs: () => number,
+  ) {
+    this.#last = scheduler.now();
+  }
+
+  touch(): void {
+    this.#last = this.scheduler.now();
+    // A shorter allowance than the one armed (a live setting lowered) takes effect at once.
+    const allowance = this.allowanceMs();
+    if (this.#deadline > this.#last + allowance) this.#rearm?.(allowance);
+  }
+
+  endAfter<T>(farewell: () => Observable<T>): MonoTypeOperatorFunction<T> {
+    return (source$) =>
+      new Observable<T>((subscriber) => {
+        const { scheduler } = this;
+        let action: Subscription | undefined;
+        let values: Subscription | undefined;
+        const arm = (delay: number): void => {
+          action?.unsubscribe();
+          this.#deadline = scheduler.now() + delay;
+          action = scheduler.schedule(fire, delay);
+        };
+        const fire = (): void => {
+          const left = this.#last + this.allowanceMs() - scheduler.now();
+          if (left > 0) return arm(left);
+          values?.unsubscribe();
+          subscriber.add(farewell().subscribe(subscriber));
+        };
+        this.#rearm = arm;
+        this.#last = scheduler.now();
+        values = source$.subscribe({
+          next: (value) => {
+            this.touch();
+            subscriber.next(value);
+          },
+          error: (error: unknown) => subscriber.error(error),
+          complete: () => subscriber.complete(),
+        });
+        if (!subscriber.closed) arm(this.allowanceMs());
+        return () => {
+          this.#rearm = undefined;
+          action?.unsubscribe();
+          values?.unsubscribe();
+        };
       });
-      if (!subscriber.closed) arm(allowanceMs());
-      return () => {
-        action?.unsubscribe();
-        activity?.unsubscribe();
-        values?.unsubscribe();
-      };
-    });
+  }
 }

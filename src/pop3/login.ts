@@ -4,7 +4,7 @@ import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
 import { err, ok } from './replies.js';
-import { dropListing, idle, type Authorization, type Transaction } from './state.js';
+import { dropListing, idle, NONE_DELETED, type Authorization, type Transaction } from './state.js';
 
 const FAILED = 'Authentication failed.';
 const LAST_FAILURE = 'Authentication failed; too many failures, closing the connection';
@@ -38,7 +38,7 @@ function enterTransaction(context: SessionContext, state: Authorization, user: s
   context.throttle.succeeded(context.connection.address);
   return openMaildrop(context, user).pipe(
     map((maildrop): Transition => {
-      const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: new Set() };
+      const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: NONE_DELETED };
       const { count, octets } = dropListing(opened);
       context.emit({ type: 'auth', protocol: 'pop3', connection: context.connection.id, user, ok: true, at });
       return { state: opened, reply: ok(`Logged in: ${count} messages (${octets} octets)`) };

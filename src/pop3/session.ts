@@ -1,7 +1,7 @@
-import { concat, concatMap, connect, defer, EMPTY, finalize, mergeScan, of, takeWhile, tap, type Observable } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, finalize, mergeScan, Observable, of, takeWhile, tap } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
-import { endAfterSilence } from '../net/silence.js';
+import { SilenceClock } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
@@ -23,10 +23,7 @@ export function pop3Session(service: Pop3Service): SessionFactory<ServedConnecti
   return (lines$, connection) =>
     defer(() => {
       const timestamp = `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`;
-      return concat(
-        of(`+OK POP3 server ready ${timestamp}\r\n`),
-        runSession(service, lines$, connection, timestamp, initialState),
-      );
+      return precededBy(`+OK POP3 server ready ${timestamp}\r\n`, runSession(service, lines$, connection, timestamp, initialState));
     });
 }
 
@@ -57,12 +54,12 @@ function runSession(
   timestamp: string,
   opening: Authorization,
 ): Observable<SessionOutput> {
-  const context: SessionContext = {
-    ...service,
+  // The service's fields through the prototype: a spread copy per session would also get its own hidden class.
+  const context: SessionContext = Object.assign(Object.create(service) as Pop3Service, {
     connection,
     timestamp,
     plaintextAuth: service.plaintextAuthAllowed(connection),
-  };
+  });
   let current: SessionState = opening;
   /** Whether QUIT's reply has started the commit, which then owns the maildrop. */
   let committing = false;
@@ -80,38 +77,32 @@ function runSession(
       connection.holdInput?.(held);
     }
   };
-  // `connect` multicasts the input: the silence timer watches it without subscribing to the socket twice.
+  const silence = new SilenceClock(context.scheduler, silenceAllowedMs);
   const session$ = lines$.pipe(
-    connect((input$) =>
-      input$.pipe(
-        tap(() => adjustBacklog(1)),
-        mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
-        tap((transition) => (current = transition.state)),
-        takeWhile((transition) => !isFinal(transition.state), true),
-        concatMap(({ state, reply }): Observable<SessionOutput> => {
-          const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
-          if (state.phase === 'update') {
-            // From here the commit owns the maildrop (it releases the lock when done).
-            return defer(() => {
-              committing = true;
-              return answer$;
-            });
-          }
-          return state.phase === 'starting-tls'
-            ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
-            : answer$;
-        }),
-        endAfterSilence<SessionOutput>({
-          scheduler: context.scheduler,
-          allowanceMs: silenceAllowedMs,
-          activity$: input$,
-          farewell: () => {
-            context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
-            return AUTOLOGOUT.out$;
-          },
-        }),
-      ),
-    ),
+    tap(() => {
+      silence.touch();
+      adjustBacklog(1);
+    }),
+    mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+    tap((transition) => (current = transition.state)),
+    takeWhile((transition) => !isFinal(transition.state), true),
+    concatMap(({ state, reply }): Observable<SessionOutput> => {
+      const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
+      if (state.phase === 'update') {
+        // From here the commit owns the maildrop (it releases the lock when done).
+        return defer(() => {
+          committing = true;
+          return answer$;
+        });
+      }
+      return state.phase === 'starting-tls'
+        ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
+        : answer$;
+    }),
+    silence.endAfter<SessionOutput>(() => {
+      context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
+      return AUTOLOGOUT.out$;
+    }),
   );
   return session$.pipe(
     finalize(() => {
@@ -119,4 +110,15 @@ function runSession(
       if (current.phase === 'transaction' || (current.phase === 'update' && !committing)) void current.maildrop.release();
     }),
   );
+}
+
+/**
+ * `first`, then everything `rest$` sends: `concat(of(first), rest$)` without concat's inner-subscription
+ * machinery, which would otherwise stay alive for the whole (possibly idle) session.
+ */
+function precededBy<T>(first: T, rest$: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    subscriber.next(first);
+    return subscriber.closed ? undefined : rest$.subscribe(subscriber);
+  });
 }

@@ -13,6 +13,9 @@ export interface Authorization {
   readonly failures: number;
 }
 
+/** The `deleted` of a transaction with no DELE yet: one shared empty set (DELE copies before adding). */
+export const NONE_DELETED: ReadonlySet<number> = new Set();
+
 export interface Transaction {
   readonly phase: 'transaction';
   readonly user: string;

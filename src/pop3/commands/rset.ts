@@ -1,13 +1,13 @@
 import { defineCommand } from '../command.js';
 import { ok } from '../replies.js';
-import { dropListing, type Transaction } from '../state.js';
+import { dropListing, NONE_DELETED, type Transaction } from '../state.js';
 
 export const rset = defineCommand({
   verb: 'RSET',
   phases: ['transaction'],
   args: { min: 0, max: 0 },
   run: (state) => {
-    const next: Transaction = { ...state, deleted: new Set() };
+    const next: Transaction = { ...state, deleted: NONE_DELETED };
     const { count, octets } = dropListing(next);
     return { state: next, reply: ok(`${count} messages (${octets} octets)`) };
   },
