@@ -7,14 +7,17 @@ import { COMMON_OPTIONS, type Command } from './command.js';
 import { CliError, EX } from './exit-codes.js';
 import { loadConfig, type Invocation } from './options.js';
 
-/** SIGTERM/SIGINT: stop accepting, let sessions drain for shutdown.graceSeconds, then exit. */
-function onStopSignals(daemon: Daemon, logger: Logger, graceSeconds: () => number): void {
+/**
+ * SIGTERM/SIGINT: stop accepting, let sessions drain for shutdown.graceSeconds, then exit. Installed before
+ * the daemon has started (a signal during start-up waits for it), so no signal finds Node's default action.
+ */
+function onStopSignals(started: Promise<Daemon>, logger: Logger, graceSeconds: () => number): void {
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ event: 'shutdown', signal }, 'stopping: no new connections, draining sessions');
-    daemon.stop(graceSeconds() * 1000).then(
+    started.then((daemon) => daemon.stop(graceSeconds() * 1000)).then(
       () => {
         logger.info({ event: 'stopped' }, 'stopped');
         logger.flush();
@@ -34,11 +37,13 @@ function onStopSignals(daemon: Daemon, logger: Logger, graceSeconds: () => numbe
  * SIGHUP: read the config again (file, environment, flags) and hand it to the daemon, which also re-reads
  * the users file. When the config no longer loads, that is logged and the running one kept. One at a time.
  */
-function onReloadSignal(daemon: Daemon, logger: Logger, load: () => Config, applied: (config: Config) => void): void {
-  let reloading = Promise.resolve();
+function onReloadSignal(started: Promise<Daemon>, logger: Logger, load: () => Config, applied: (config: Config) => void): void {
+  // The chain starts with the start-up: a SIGHUP that comes before the daemon is up waits for it.
+  let reloading: Promise<unknown> = started;
   process.on('SIGHUP', () => {
     reloading = reloading
-      .then(async () => {
+      .then(() => started)
+      .then(async (daemon) => {
         logger.info({ event: 'reload', signal: 'SIGHUP' }, 'reloading the config and the users file');
         applied(await daemon.reload(load()));
       })
@@ -78,9 +83,10 @@ ${COMMON_OPTIONS}`,
       await (await import('../cluster/primary.js')).runPrimary(config, logger, () => loadConfig(invocation));
       return undefined;
     }
-    const daemon = await startDaemon(config, logger);
-    onStopSignals(daemon, logger, () => config.shutdown.graceSeconds);
-    onReloadSignal(daemon, logger, () => loadConfig(invocation), (effective) => (config = effective));
+    const started = startDaemon(config, logger);
+    onStopSignals(started, logger, () => config.shutdown.graceSeconds);
+    onReloadSignal(started, logger, () => loadConfig(invocation), (effective) => (config = effective));
+    await started;
     return undefined;
   },
 };
