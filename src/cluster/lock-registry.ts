@@ -40,7 +40,7 @@ export class LockRegistry {
   /**
    * Only the very directory the dead worker made (same device, inode and birth time: a session elsewhere may
    * have made a new one since), and only while it is fresh: a stale lock may be being taken over right now
-   * by proper-lockfile's stat-rmdir-mkdir elsewhere, and is left to that. rmdir, not rm: never recursive.
+   * by the stat-rmdir-mkdir of a lock elsewhere, and is left to that. rmdir, not rm: never recursive.
    */
   async #removeIfStillTheirs(lock: HeldLock): Promise<boolean> {
     const stats = await lstat(lock.path).catch(() => undefined);

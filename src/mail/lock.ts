@@ -1,6 +1,8 @@
+import { rmdirSync } from 'node:fs';
+import { mkdir, rmdir, stat, utimes } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { lock } from 'proper-lockfile';
 import { hasErrorCode } from './errno.js';
+import { LockRefresher, nowSeconds } from './lock-refresher.js';
 import { MaildropLockedError } from './maildrop.js';
 import { warningLogger, type MailLogger } from './logger.js';
 
@@ -13,19 +15,41 @@ export interface MaildropLockOptions {
   readonly logger?: MailLogger;
 }
 
-/**
- * Maildirs this process is locking or holds. proper-lockfile takes over a stale lock by stat, rmdir, mkdir,
- * so two contenders that both saw it stale can both "win". Refusing a second contender here closes that race
- * between sessions of one daemon; between processes a window of milliseconds after a crash remains.
- */
-const claimed = new Set<string>();
-
 /** Releases the lock. Idempotent, and never rejects: a lock that cannot be removed simply goes stale. */
 export type ReleaseLock = () => Promise<void>;
 
 /**
- * Exclusive lock on one Maildir, across processes and hosts sharing the storage. proper-lockfile takes it
- * with mkdir (atomic, NFS included) and keeps its mtime fresh; a holder killed with SIGKILL stops
+ * Maildirs this process is locking or holds. A stale lock is taken over by stat, rmdir, mkdir, so two
+ * contenders that both saw it stale can both "win". Refusing a second contender here closes that race
+ * between sessions of one daemon; between processes a window of milliseconds after a crash remains.
+ */
+const claimed = new Set<string>();
+/** One refresher per staleness (the daemon has one; tests use others). */
+const refreshers = new Map<number, LockRefresher>();
+
+function refresherFor(staleMs: number): LockRefresher {
+  let refresher = refreshers.get(staleMs);
+  if (refresher === undefined) refreshers.set(staleMs, (refresher = new LockRefresher(staleMs)));
+  return refresher;
+}
+
+// A process that exits without releasing (an uncaught error) leaves no lock behind; SIGKILL still does,
+// and staleness frees those.
+process.once('exit', () => {
+  for (const refresher of refreshers.values()) {
+    for (const dir of refresher.dirs()) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // Gone already, or not ours to remove: staleness handles it.
+      }
+    }
+  }
+});
+
+/**
+ * Exclusive lock on one Maildir, across processes and hosts sharing the storage: a directory made with
+ * mkdir (atomic, NFS included), its mtime kept fresh while held. A holder killed with SIGKILL stops
  * refreshing, so after `staleMs` the next session takes over instead of the user being locked out.
  * Rejects with MaildropLockedError when a live session holds it; other errors (e.g. ENOENT when the
  * Maildir does not exist) pass through unchanged.
@@ -35,30 +59,54 @@ export async function acquireMaildropLock(maildir: string, options: MaildropLock
   const key = resolve(maildir);
   if (claimed.has(key)) throw new MaildropLockedError(maildir);
   claimed.add(key);
-  let release: () => Promise<void>;
+  const dir = join(key, LOCK_NAME);
+  const refresher = refresherFor(options.staleMs);
   try {
-    release = await lock(maildir, {
-      stale: options.staleMs,
-      update: options.staleMs / 3,
-      // The lock directory is named explicitly, so resolving symlinks (a syscall, slow on NFS) buys nothing.
-      realpath: false,
-      lockfilePath: join(maildir, LOCK_NAME),
-      // The default throws from a timer, which would crash the daemon. Another session may now hold the
-      // lock (we were too slow to refresh it); the session goes on, so log it for the operator.
-      onCompromised: (err) => logger.warn({ err, maildir }, 'maildrop lock compromised'),
-    });
+    await takeLockDirectory(dir, options.staleMs, maildir);
+    const mtimeSeconds = nowSeconds();
+    await utimes(dir, mtimeSeconds, mtimeSeconds);
+    // Another session may now hold it (we were too slow to refresh it); ours goes on, so log it for the operator.
+    refresher.add(dir, mtimeSeconds, (err) => logger.warn({ err, maildir }, 'maildrop lock compromised'));
   } catch (err) {
     claimed.delete(key);
-    if (hasErrorCode(err, 'ELOCKED')) throw new MaildropLockedError(maildir);
     throw err;
   }
 
   let released: Promise<void> | undefined;
   return () =>
-    (released ??= release()
-      .catch((err: unknown) => {
-        // ERELEASED: already compromised and reported.
-        if (!hasErrorCode(err, 'ERELEASED')) logger.warn({ err, maildir }, 'could not release maildrop lock');
-      })
-      .finally(() => claimed.delete(key)));
+    (released ??= (async () => {
+      try {
+        // Not held any more means compromised (and reported): the directory may be someone else's now.
+        if (refresher.delete(dir)) await rmdir(dir);
+      } catch (err) {
+        if (!hasErrorCode(err, 'ENOENT')) logger.warn({ err, maildir }, 'could not release maildrop lock');
+      } finally {
+        claimed.delete(key);
+      }
+    })());
+}
+
+/** mkdir, or when the directory exists and is stale, rmdir and mkdir again (once). */
+async function takeLockDirectory(dir: string, staleMs: number, maildir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+    return;
+  } catch (err) {
+    if (!hasErrorCode(err, 'EEXIST')) throw err;
+  }
+  const stats = await stat(dir).catch((err: unknown) => {
+    if (hasErrorCode(err, 'ENOENT')) return undefined; // released meanwhile: try once more
+    throw err;
+  });
+  if (stats !== undefined && stats.mtimeMs >= Date.now() - staleMs) throw new MaildropLockedError(maildir);
+  if (stats !== undefined) await rmdir(dir).catch(ignoreCode('ENOENT'));
+  await mkdir(dir).catch((err: unknown) => {
+    throw hasErrorCode(err, 'EEXIST') ? new MaildropLockedError(maildir) : err;
+  });
+}
+
+function ignoreCode(code: string): (err: unknown) => void {
+  return (err) => {
+    if (!hasErrorCode(err, code)) throw err;
+  };
 }

@@ -46,6 +46,27 @@ describe('acquireMaildropLock', () => {
     await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
   });
 
+  it('stays held past the stale time while its holder is alive: the holder refreshes it', async () => {
+    const maildir = await tempMaildir();
+    await holdInChild(maildir);
+    await new Promise((resolve) => setTimeout(resolve, 2 * STALE_MS));
+    await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
+  });
+
+  it('reports a lock whose mtime someone else changed as compromised, and then leaves its directory alone', async () => {
+    const maildir = await tempMaildir();
+    const warn = vi.fn();
+    const release = await acquireMaildropLock(maildir, { staleMs: STALE_MS, logger: { warn } });
+    const lockDir = join(maildir, LOCK_NAME);
+    await utimes(lockDir, 1000, 1000);
+    await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.objectContaining({ maildir }), 'maildrop lock compromised'), {
+      timeout: 2 * STALE_MS,
+    });
+    await release();
+    // The directory may be another holder's by now: releasing ours must not remove it.
+    expect((await stat(lockDir)).isDirectory()).toBe(true);
+  });
+
   it('is taken over after the stale time when its holder was killed with SIGKILL', async () => {
     const maildir = await tempMaildir();
     const child = await holdInChild(maildir);
@@ -61,7 +82,7 @@ describe('acquireMaildropLock', () => {
       interval: 100,
     });
     await release();
-    // proper-lockfile rounds the first mtime up to the next second, so a holder killed before its first
+    // The lock's mtime is whole seconds rounded up, so a holder killed before its first
     // refresh leaves a lock that looks up to 1 s younger than it is.
     expect(Date.now() - killedAt).toBeLessThanOrEqual(STALE_MS + 1000 + 500);
   });
