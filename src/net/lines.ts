@@ -1,57 +1,71 @@
 import type { Readable } from 'node:stream';
-import { NEVER, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import split2 from 'split2';
 import { lineGuard } from './line-guard.js';
 
 /** A received line, or the fact that a line was longer than the protocol allows. */
 export type InputLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'too-long' };
 
+/** A peer's input as lines, and the tap that stops them. */
+export interface LineReader {
+  readonly lines$: Observable<InputLine>;
+  /** While paused, no lines are delivered and the peer is not read from (TCP backpressure). */
+  setPaused(paused: boolean): void;
+}
+
 /**
  * The peer's input as lines (CRLF or bare LF), each at most `maxOctets` octets before its line end.
  * Completes when the peer closes or the stream fails: to a session both mean "the client is gone".
- * While `paused$` says true, no lines are delivered and the peer is not read from (TCP backpressure).
  *
- * One 'data' listener feeds the splitter directly rather than through `pipe()`: a server holds thousands
- * of idle connections, and the pipes' listeners and a guard stream per connection added up.
+ * One 'data' listener feeds the splitter directly rather than through `pipe()`, and pausing is a method
+ * rather than a subscription: a server holds thousands of idle connections, and the pipes' listeners, a
+ * guard stream and a flow-control subject per connection added up.
  */
-export function linesOf(input: Readable, maxOctets: number, paused$: Observable<boolean> = NEVER): Observable<InputLine> {
-  return new Observable<InputLine>((subscriber) => {
+export function readLines(input: Readable, maxOctets: number): LineReader {
+  let splitter: ReturnType<typeof split2> | undefined;
+  let paused = false;
+  const setPaused = (next: boolean): void => {
+    paused = next;
+    if (next) {
+      splitter?.pause();
+      input.pause();
+    } else {
+      splitter?.resume();
+      input.resume();
+    }
+  };
+  const lines$ = new Observable<InputLine>((subscriber) => {
     const bound = lineGuard(maxOctets);
     // Decoding may widen invalid bytes (U+FFFD is 3 octets) but never narrows them, so a byte
     // count of the decoded line is a safe test for "longer than allowed".
     const toLine = (text: string): InputLine =>
       Buffer.byteLength(text) > maxOctets ? { kind: 'too-long' } : { kind: 'line', text };
-    const splitter = split2(/\r?\n/, toLine);
+    const lines = split2(/\r?\n/, toLine);
+    splitter = lines;
     const done = (): void => subscriber.complete();
     const feed = (chunk: Buffer): void => {
-      const lines = bound(chunk);
-      if (lines !== undefined) splitter.write(lines);
+      const complete = bound(chunk);
+      if (complete !== undefined) lines.write(complete);
     };
     // Lines still in the splitter (held back by a pause) are delivered before the end.
-    const ended = (): void => void splitter.end();
-    splitter.on('data', (line: InputLine) => subscriber.next(line));
-    splitter.on('end', done);
-    splitter.on('error', done);
+    const ended = (): void => void lines.end();
+    lines.on('data', (line: InputLine) => subscriber.next(line));
+    lines.on('end', done);
+    lines.on('error', done);
     input.on('data', feed);
     input.on('end', ended);
     input.on('error', done);
     input.on('close', done);
-    const flow = paused$.subscribe((paused) => {
-      if (paused) {
-        splitter.pause();
-        input.pause();
-      } else {
-        splitter.resume();
-        input.resume();
-      }
-    });
+    // Also resumes a socket left paused by whoever read it first (the PROXY header reader).
+    setPaused(paused);
     return () => {
-      flow.unsubscribe();
+      splitter = undefined;
       input.off('data', feed);
       input.off('end', ended);
       input.off('error', done);
       input.off('close', done);
-      splitter.destroy();
+      lines.destroy();
     };
   });
+  return { lines$, setPaused };
 }

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { BehaviorSubject, type Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../metrics/events.js';
-import { linesOf } from './lines.js';
+import { readLines } from './lines.js';
 import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
 
 export interface PhaseOptions {
@@ -29,13 +29,14 @@ export function runPhase(
   // Output backpressure: true while the socket's buffer is full (until 'drain').
   const paused$ = new BehaviorSubject(false);
   // Input backpressure: while replies cannot be written, or the session holds its input, read no more
-  // commands, so a client that pipelines without reading cannot make us queue work. Two flags and a
-  // subject rather than combineLatest: this is per connection, and thousands stay open.
+  // commands, so a client that pipelines without reading cannot make us queue work. Two flags rather
+  // than combineLatest: this is per connection, and thousands stay open.
   let held = false;
-  const inputPaused$ = new BehaviorSubject(false);
+  let inputPaused = false;
+  const reader = readLines(stream, options.maxLineOctets);
   const updateInput = (): void => {
     const paused = paused$.value || held;
-    if (paused !== inputPaused$.value) inputPaused$.next(paused);
+    if (paused !== inputPaused) reader.setPaused((inputPaused = paused));
   };
   const setOutputFull = (full: boolean): void => {
     paused$.next(full);
@@ -57,7 +58,6 @@ export function runPhase(
   };
 
   let upgrade: StartTls | undefined;
-  const lines$ = linesOf(stream, options.maxLineOctets, inputPaused$);
   const holdInput = (hold: boolean): void => {
     held = hold;
     updateInput();
@@ -70,7 +70,7 @@ export function runPhase(
     outputPaused$: paused$.asObservable(),
     holdInput,
   };
-  const subscription = factory(lines$, connectionInfo).subscribe({
+  const subscription = factory(reader.lines$, connectionInfo).subscribe({
     next: (output) => {
       if (isStartTls(output)) upgrade = output;
       else write(output);
@@ -85,7 +85,6 @@ export function runPhase(
     stream.off('data', countIn);
     stream.off('drain', drained);
     paused$.complete();
-    inputPaused$.complete();
     if (upgrade !== undefined) options.onStartTls(upgrade);
   });
   return subscription;

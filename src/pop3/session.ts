@@ -1,6 +1,7 @@
-import { concat, concatMap, defer, EMPTY, finalize, mergeScan, Observable, of, takeWhile, tap } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, finalize, mergeScan, Observable, of, takeWhile } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
+import { onEach } from '../net/on-each.js';
 import { SilenceClock } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
@@ -79,12 +80,12 @@ function runSession(
   };
   const silence = new SilenceClock(context.scheduler, silenceAllowedMs);
   const session$ = lines$.pipe(
-    tap(() => {
+    onEach(() => {
       silence.touch();
       adjustBacklog(1);
     }),
     mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
-    tap((transition) => (current = transition.state)),
+    onEach((transition) => (current = transition.state)),
     takeWhile((transition) => !isFinal(transition.state), true),
     concatMap(({ state, reply }): Observable<SessionOutput> => {
       const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
