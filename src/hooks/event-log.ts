@@ -9,19 +9,22 @@ interface Peer {
 
 /**
  * The audit log is a subscriber of the event stream: one JSON line per event, with the connection's
- * remote address and user attached. Events never carry passwords, so none can reach the log.
+ * remote address and user attached. Events never carry passwords, so none can reach the log. At info:
+ * connections, logins, deletions, timeouts, admin changes; each command at debug; byte counts at trace.
  */
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();
   return events$.subscribe((event) => {
-    // Two per chunk in and out: skip building a line nobody will see (the level can change live).
+    // Several per session: skip building a line nobody will see (the level can change live).
     if (event.type === 'bytes' && !logger.isLevelEnabled('trace')) return;
+    if (event.type === 'command' && !logger.isLevelEnabled('debug')) return;
     const { type, at: _at, ...fields } = event;
     if (event.type === 'connection-opened') peers.set(event.connection, { remote: event.remote });
     const peer = 'connection' in event ? peers.get(event.connection) : undefined;
     if (event.type === 'auth' && event.ok && peer) peer.user = event.user;
     const line = { event: type, remote: peer?.remote, user: peer?.user, ...fields };
     if (event.type === 'bytes') logger.trace(line);
+    else if (event.type === 'command') logger.debug(line);
     else if (event.type === 'error') logger.warn(line);
     else logger.info(line);
     if (event.type === 'connection-closed') peers.delete(event.connection);
