@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { poplibRetrieveAll, run } from '../support/processes.js';
@@ -159,6 +159,8 @@ describe('Push3 end to end', () => {
     expect(await pop3.command('PASS secret')).toMatch(/^\+OK Logged in/);
     expect(await pop3.line()).toBe('-ERR Disconnected for inactivity');
     await pop3.ended();
+    // With workers, their log lines reach the primary's stdout a little later: this session's last one first.
+    await vi.waitFor(() => expect(daemon.logs.some((entry) => entry.event === 'connection-closed')).toBe(true));
 
     const logged = daemon.logs.length;
     expect(await push3.command('SET log_level warn')).toBe('->SUCCESS: log_level=warn');

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { run } from '../support/processes.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
 
 async function start(options: SiteOptions): Promise<number> {
   site = makeSite(options);
-  daemon = await startDaemon(site);
+  daemon = await startDaemon(site, ['pop3'], ONE_PROCESS);
   return daemon.ports.pop3!;
 }
 

@@ -66,6 +66,13 @@ export interface RunningDaemon {
   readonly exited: Promise<number | null>;
 }
 
+/**
+ * Extra arguments for tests of what one process counts: connection limits and login throttling are per
+ * worker (README, "More than one core"), so their exact figures are tested with one process whatever
+ * POP3D_WORKERS says; the cluster tests cover how they add up over workers.
+ */
+export const ONE_PROCESS = ['--set', 'workers=1'];
+
 /** Starts the built daemon on the site's config and waits until every enabled listener is up. */
 export async function startDaemon(site: Site, expect: string[] = ['pop3'], extraArgs: string[] = []): Promise<RunningDaemon> {
   const child = spawn(process.execPath, [CLI, 'serve', '--config', site.configFile, ...extraArgs], {
