@@ -1,0 +1,110 @@
+const LF = 0x0a;
+const CR = 0x0d;
+const DOT = 0x2e;
+const TERMINATOR = Buffer.from('.\r\n');
+const CRLF_TERMINATOR = Buffer.from('\r\n.\r\n');
+
+/**
+ * The octets the wire form adds to `chunk[start..]`: a CR before each bare LF, a dot before each line
+ * that starts with one. `before` is the octet ahead of `start`.
+ */
+function addedOctets(chunk: Buffer, start: number, before: number): number {
+  let added = before === LF && chunk[start] === DOT ? 1 : 0;
+  for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
+    if ((lf > start ? chunk[lf - 1] : before) !== CR) added += 1;
+    if (chunk[lf + 1] === DOT) added += 1;
+  }
+  return added;
+}
+
+/**
+ * `chunk[start..]` copied once to `out[room..]`, then expanded in place from the front: each run between
+ * two insertions moves down with `copyWithin` (a memmove; no object per line), the inserted octet goes
+ * in the room this leaves.
+ */
+class Expansion {
+  readonly #out: Buffer;
+  /** Input octet i sits at out[i + shift]. */
+  readonly #shift: number;
+  /** out[0, written) is done; input octets from `pending` on have not moved yet. */
+  #written = 0;
+  #pending: number;
+
+  constructor(chunk: Buffer, start: number, room: number) {
+    this.#out = Buffer.allocUnsafe(chunk.length - start + room);
+    chunk.copy(this.#out, room, start);
+    this.#shift = room - start;
+    this.#pending = start;
+  }
+
+  /** Puts `octet` before input octet `at` (at or after the previous insertion); false when out of room. */
+  insert(at: number, octet: number): boolean {
+    this.#moveUpTo(at);
+    if (this.#written === at + this.#shift) return false;
+    this.#out[this.#written++] = octet;
+    return true;
+  }
+
+  /** The output so far (when room ran out: everything before the octet that did not fit). */
+  done(): Buffer {
+    return this.#out.subarray(0, this.#written);
+  }
+
+  /** The whole output: the rest of the input, up to `end`, moved down over the room left unused. */
+  finish(end: number): Buffer {
+    this.#moveUpTo(end);
+    return this.done();
+  }
+
+  #moveUpTo(at: number): void {
+    if (at <= this.#pending) return;
+    this.#out.copyWithin(this.#written, this.#pending + this.#shift, at + this.#shift);
+    this.#written += at - this.#pending;
+    this.#pending = at;
+  }
+}
+
+/**
+ * A message body into its wire form (RFC 1939 §3): every line end CRLF, a dot before each line that
+ * starts with one, and "." CRLF at the end. Works chunk by chunk, carrying one octet across borders,
+ * so memory does not grow with the message. A chunk that needs no change is passed on as it is;
+ * otherwise it becomes one new buffer (see Expansion), sized by a guess of the room needed (wire form
+ * adds ~2% to text with bare LF line ends). Where the guess falls short, what is done is emitted and the
+ * rest of the chunk is expanded again with the room counted exactly.
+ */
+export class WireEncoder {
+  /** The last octet of the body so far; LF before the first, so that a leading dot is stuffed. */
+  #last = LF;
+
+  /** Passes the wire form of `chunk` to `emit`: the chunk itself, or (rarely more than) one new buffer. */
+  encode(chunk: Buffer, emit: (out: Buffer) => void): void {
+    if (chunk.length === 0) return;
+    encodeFrom(chunk, 0, this.#last, false, emit);
+    this.#last = chunk[chunk.length - 1]!;
+  }
+
+  /** What ends the body: the terminator, after a CRLF if the last line lacks its end. */
+  end(): Buffer {
+    return this.#last === LF ? TERMINATOR : CRLF_TERMINATOR;
+  }
+}
+
+/** `chunk[start..]` into wire form, `before` being the octet ahead of it. */
+function encodeFrom(chunk: Buffer, start: number, before: number, exact: boolean, emit: (out: Buffer) => void): void {
+  let expansion: Expansion | undefined;
+  /** Inserts `octet` before input octet `at`; false (after emitting what is done) when room ran out. */
+  const insert = (at: number, octet: number): boolean => {
+    expansion ??= new Expansion(chunk, start, exact ? addedOctets(chunk, start, before) : ((chunk.length - start) >>> 4) + 16);
+    if (expansion.insert(at, octet)) return true;
+    emit(expansion.done());
+    encodeFrom(chunk, at, chunk[at - 1]!, true, emit);
+    return false;
+  };
+  if (before === LF && chunk[start] === DOT && !insert(start, DOT)) return;
+  for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
+    if ((lf > start ? chunk[lf - 1] : before) !== CR && !insert(lf, CR)) return;
+    if (chunk[lf + 1] === DOT && !insert(lf + 1, DOT)) return;
+  }
+  if (expansion !== undefined) emit(expansion.finish(chunk.length));
+  else emit(start === 0 ? chunk : chunk.subarray(start));
+}
