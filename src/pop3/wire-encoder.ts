@@ -1,3 +1,5 @@
+import { roomBefore, roomFor } from '../mail/room.js';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
@@ -18,9 +20,9 @@ function addedOctets(chunk: Buffer, start: number, before: number): number {
 }
 
 /**
- * `chunk[start..]` copied once to `out[room..]`, then expanded in place from the front: each run between
- * two insertions moves down with `copyWithin` (a memmove; no object per line), the inserted octet goes
- * in the room this leaves.
+ * `chunk[start..]` at `out[room..]`, expanded in place from the front: each run between two insertions
+ * moves down with `copyWithin` (a memmove; no object per line), the inserted octet goes in the room this
+ * leaves. The chunk is copied there once, unless it came with room of its own (see room.ts).
  */
 class Expansion {
   readonly #out: Buffer;
@@ -31,8 +33,14 @@ class Expansion {
   #pending: number;
 
   constructor(chunk: Buffer, start: number, room: number) {
-    this.#out = Buffer.allocUnsafe(chunk.length - start + room);
-    chunk.copy(this.#out, room, start);
+    const own = start === 0 ? roomBefore(chunk) : 0;
+    if (own > 0) {
+      this.#out = Buffer.from(chunk.buffer, chunk.byteOffset - own, own + chunk.length);
+      room = own;
+    } else {
+      this.#out = Buffer.allocUnsafe(chunk.length - start + room);
+      chunk.copy(this.#out, room, start);
+    }
     this.#shift = room - start;
     this.#pending = start;
   }
@@ -68,9 +76,10 @@ class Expansion {
  * A message body into its wire form (RFC 1939 §3): every line end CRLF, a dot before each line that
  * starts with one, and "." CRLF at the end. Works chunk by chunk, carrying one octet across borders,
  * so memory does not grow with the message. A chunk that needs no change is passed on as it is;
- * otherwise it becomes one new buffer (see Expansion), sized by a guess of the room needed (wire form
- * adds ~2% to text with bare LF line ends). Where the guess falls short, what is done is emitted and the
- * rest of the chunk is expanded again with the room counted exactly.
+ * otherwise it is expanded (see Expansion) in the room it came with, or else in one new buffer with
+ * room for the usual ~2% (roomFor). Where the room falls short, what is done is emitted and the rest
+ * of the chunk is expanded again in a new buffer with the room counted exactly. Chunks are not
+ * modified, except those handed over with room (allocWithRoom), which are expanded where they are.
  */
 export class WireEncoder {
   /** The last octet of the body so far; LF before the first, so that a leading dot is stuffed. */
@@ -94,7 +103,7 @@ function encodeFrom(chunk: Buffer, start: number, before: number, exact: boolean
   let expansion: Expansion | undefined;
   /** Inserts `octet` before input octet `at`; false (after emitting what is done) when room ran out. */
   const insert = (at: number, octet: number): boolean => {
-    expansion ??= new Expansion(chunk, start, exact ? addedOctets(chunk, start, before) : ((chunk.length - start) >>> 4) + 16);
+    expansion ??= new Expansion(chunk, start, exact ? addedOctets(chunk, start, before) : roomFor(chunk.length - start));
     if (expansion.insert(at, octet)) return true;
     emit(expansion.done());
     encodeFrom(chunk, at, chunk[at - 1]!, true, emit);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { allocWithRoom } from '../../src/mail/room.js';
 import { WireEncoder } from '../../src/pop3/wire-encoder.js';
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
@@ -11,14 +12,25 @@ const reference = (text: string): string => {
   return stuffed === '' || stuffed.endsWith('\r\n') ? `${stuffed}.\r\n` : `${stuffed}\r\n.\r\n`;
 };
 
-/** Encodes `text` cut into chunks of the given sizes (cycled); returns the outputs. */
-function encodeInChunks(text: string, sizes: number[]): { outputs: Buffer[]; chunks: Buffer[] } {
+/** `text` in a buffer handed over with `room` free octets in front. */
+function withRoom(text: string, room: number): Buffer {
+  const chunk = allocWithRoom(room, text.length);
+  chunk.write(text, 'latin1');
+  return chunk;
+}
+
+/**
+ * Encodes `text` cut into chunks of the given sizes (cycled), each with `room` octets in front if given;
+ * returns the outputs.
+ */
+function encodeInChunks(text: string, sizes: number[], room?: number): { outputs: Buffer[]; chunks: Buffer[] } {
   const encoder = new WireEncoder();
   const outputs: Buffer[] = [];
   const chunks: Buffer[] = [];
   for (let at = 0, i = 0; at < text.length; i++) {
     const size = Math.max(1, sizes[i % sizes.length] ?? text.length);
-    chunks.push(b(text.slice(at, at + size)));
+    const part = text.slice(at, at + size);
+    chunks.push(room === undefined ? b(part) : withRoom(part, room));
     at += size;
   }
   for (const chunk of chunks) encoder.encode(chunk, (out) => outputs.push(out));
@@ -40,6 +52,26 @@ describe('WireEncoder', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('expands chunks handed over with room where they are, whatever the room, like any other chunk', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('a', '.', '\r', '\n', '\n', ' '), maxLength: 2000 }),
+        fc.array(fc.integer({ min: 1, max: 3000 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 1, max: 300 }),
+        (text, sizes, room) => {
+          expect(wire(encodeInChunks(text, sizes, room).outputs)).toBe(reference(text));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    const chunk = withRoom('a\nb\n', 16);
+    const outputs: Buffer[] = [];
+    new WireEncoder().encode(chunk, (out) => outputs.push(out));
+    expect(outputs).toHaveLength(1);
+    expect(outputs[0]!.buffer).toBe(chunk.buffer);
+    expect(outputs[0]!.toString('latin1')).toBe('a\r\nb\r\n');
   });
 
   it('expands a chunk whose insertions outgrow the guessed room in more than one buffer, still exactly', () => {
