@@ -1,20 +1,17 @@
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { allocWithRoom, roomFor } from './room.js';
-
-/** Largest read: big enough that per-chunk costs (a promise, a socket write, events) vanish, small enough to stay in cache. */
-export const MAX_READ_OCTETS = 256 * 1024;
+import { allocWithRoom, CHUNK_OCTETS, roomFor } from './chunk-buffers.js';
 
 /**
- * A stored message as a byte stream: reads of up to MAX_READ_OCTETS straight into a new buffer per chunk
- * (no stream or async iterator between the file and the reader), and no larger than `sizeHint` + 1, so a
- * small message costs one buffer of about its size. Each chunk has room in front (see room.ts), which
- * the wire encoder fills in place. A short read ends the stream: Maildir files are
- * complete when they are listed and never grow. The file is opened when first read and closed at the
- * end, on error, or when the stream is destroyed early.
+ * A stored message as a byte stream: reads of up to CHUNK_OCTETS straight into a buffer per chunk (no
+ * stream or async iterator between the file and the reader), and no larger than `sizeHint` + 1, so a
+ * small message costs one buffer of about its size. Each chunk has room in front (see chunk-buffers.ts),
+ * which the wire encoder fills in place. A short read ends the stream: Maildir files are complete when
+ * they are listed and never grow. The file is opened when first read and closed at the end, on error,
+ * or when the stream is destroyed early.
  */
 export function messageStream(open: () => Promise<FileHandle>, sizeHint: number): Readable {
-  const chunkOctets = Math.max(1, Math.min(MAX_READ_OCTETS, sizeHint + 1));
+  const chunkOctets = Math.max(1, Math.min(CHUNK_OCTETS, sizeHint + 1));
   const room = roomFor(chunkOctets);
   let handle: FileHandle | undefined;
   return new Readable({

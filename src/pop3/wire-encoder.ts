@@ -1,4 +1,4 @@
-import { roomBefore, roomFor } from '../mail/room.js';
+import { roomBefore, roomFor } from '../mail/chunk-buffers.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -22,7 +22,7 @@ function addedOctets(chunk: Buffer, start: number, before: number): number {
 /**
  * `chunk[start..]` at `out[room..]`, expanded in place from the front: each run between two insertions
  * moves down with `copyWithin` (a memmove; no object per line), the inserted octet goes in the room this
- * leaves. The chunk is copied there once, unless it came with room of its own (see room.ts).
+ * leaves. The chunk is copied there once, unless it came with room of its own (see chunk-buffers.ts).
  */
 class Expansion {
   readonly #out: Buffer;

@@ -2,7 +2,8 @@ import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
-import { MAX_READ_OCTETS, messageStream } from '../../src/mail/message-stream.js';
+import { CHUNK_OCTETS } from '../../src/mail/chunk-buffers.js';
+import { messageStream } from '../../src/mail/message-stream.js';
 import { tempDir } from './temp-dir.js';
 
 /** A file with `octets` octets of a pattern, and an opener that records the handles it gave out. */
@@ -27,28 +28,28 @@ describe('messageStream', () => {
       [5000, 5000],
       [5000, 10],
       [5000, 1_000_000],
-      [3 * MAX_READ_OCTETS + 7, 3 * MAX_READ_OCTETS + 7],
-      [2 * MAX_READ_OCTETS, 2 * MAX_READ_OCTETS],
+      [3 * CHUNK_OCTETS + 7, 3 * CHUNK_OCTETS + 7],
+      [2 * CHUNK_OCTETS, 2 * CHUNK_OCTETS],
     ] as const) {
       const { content, opener } = await file(octets);
       expect((await buffer(messageStream(opener, hint))).equals(content)).toBe(true);
     }
   });
 
-  it('reads a message no larger than its hint in one chunk, and chunks no larger than MAX_READ_OCTETS', async () => {
+  it('reads a message no larger than its hint in one chunk, and chunks no larger than CHUNK_OCTETS', async () => {
     const small = await file(10_000);
     const chunks: Buffer[] = [];
     for await (const chunk of messageStream(small.opener, 10_000)) chunks.push(chunk as Buffer);
     expect(chunks.map((chunk) => chunk.length)).toEqual([10_000]);
-    const large = await file(MAX_READ_OCTETS + 1);
+    const large = await file(CHUNK_OCTETS + 1);
     const sizes: number[] = [];
-    for await (const chunk of messageStream(large.opener, MAX_READ_OCTETS + 1)) sizes.push((chunk as Buffer).length);
-    expect(sizes).toEqual([MAX_READ_OCTETS, 1]);
+    for await (const chunk of messageStream(large.opener, CHUNK_OCTETS + 1)) sizes.push((chunk as Buffer).length);
+    expect(sizes).toEqual([CHUNK_OCTETS, 1]);
   });
 
   it('opens nothing until read, and closes the file at the end and when destroyed early', async () => {
-    const { opener, handles } = await file(3 * MAX_READ_OCTETS);
-    const stream = messageStream(opener, 3 * MAX_READ_OCTETS);
+    const { opener, handles } = await file(3 * CHUNK_OCTETS);
+    const stream = messageStream(opener, 3 * CHUNK_OCTETS);
     expect(handles).toHaveLength(0);
     await new Promise((resolve) => stream.once('data', resolve));
     stream.destroy();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { allocWithRoom } from '../../src/mail/room.js';
+import { allocWithRoom } from '../../src/mail/chunk-buffers.js';
 import { WireEncoder } from '../../src/pop3/wire-encoder.js';
 
 const b = (text: string): Buffer => Buffer.from(text, 'latin1');
