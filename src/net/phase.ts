@@ -52,10 +52,22 @@ export function runPhase(
   stream.on('drain', drained);
 
   const { written } = options;
+  // Writes made in one tick (a reply's status line, body and terminator; pipelined replies) leave in one
+  // writev instead of a syscall each.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork();
+  };
   const write = (chunk: Outbound): void => {
     if (stream.destroyed || stream.writableEnded) return;
     const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     emit({ type: 'bytes', protocol, connection, direction: 'out', octets, at: now() });
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(uncork);
+    }
     const taken =
       written !== undefined && typeof chunk !== 'string'
         ? (error?: Error | null): void => {
