@@ -14,7 +14,7 @@ function addedOctets(chunk: Buffer, start: number, before: number): number {
   let added = before === LF && chunk[start] === DOT ? 1 : 0;
   for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
     if ((lf > start ? chunk[lf - 1] : before) !== CR) added += 1;
-    if (chunk[lf + 1] === DOT) added += 1;
+    if (lf + 1 < chunk.length && chunk[lf + 1] === DOT) added += 1;
   }
   return added;
 }
@@ -31,6 +31,7 @@ class Expansion {
   /** out[0, written) is done; input octets from `pending` on have not moved yet. */
   #written = 0;
   #pending: number;
+  #full = false;
 
   constructor(chunk: Buffer, start: number, room: number) {
     const own = start === 0 ? roomBefore(chunk) : 0;
@@ -48,9 +49,22 @@ class Expansion {
   /** Puts `octet` before input octet `at` (at or after the previous insertion); false when out of room. */
   insert(at: number, octet: number): boolean {
     this.#moveUpTo(at);
-    if (this.#written === at + this.#shift) return false;
+    if (this.#written === at + this.#shift) {
+      this.#full = true;
+      return false;
+    }
     this.#out[this.#written++] = octet;
     return true;
+  }
+
+  /** False once an insertion did not fit. */
+  fits(): boolean {
+    return !this.#full;
+  }
+
+  /** The first input octet not moved yet: where an insertion did not fit. */
+  pendingFrom(): number {
+    return this.#pending;
   }
 
   /** The output so far (when room ran out: everything before the octet that did not fit). */
@@ -100,20 +114,43 @@ export class WireEncoder {
 
 /** `chunk[start..]` into wire form, `before` being the octet ahead of it. */
 function encodeFrom(chunk: Buffer, start: number, before: number, exact: boolean, emit: (out: Buffer) => void): void {
-  let expansion: Expansion | undefined;
-  /** Inserts `octet` before input octet `at`; false (after emitting what is done) when room ran out. */
-  const insert = (at: number, octet: number): boolean => {
-    expansion ??= new Expansion(chunk, start, exact ? addedOctets(chunk, start, before) : roomFor(chunk.length - start));
-    if (expansion.insert(at, octet)) return true;
+  const expansion = expandLines(chunk, start, before, exact);
+  if (expansion === undefined) emit(start === 0 ? chunk : chunk.subarray(start));
+  else if (expansion.fits()) emit(expansion.finish(chunk.length));
+  else {
+    // Room ran out: emit what is done, then the rest with the room counted exactly.
     emit(expansion.done());
-    encodeFrom(chunk, at, chunk[at - 1]!, true, emit);
-    return false;
-  };
-  if (before === LF && chunk[start] === DOT && !insert(start, DOT)) return;
-  for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
-    if ((lf > start ? chunk[lf - 1] : before) !== CR && !insert(lf, CR)) return;
-    if (chunk[lf + 1] === DOT && !insert(lf + 1, DOT)) return;
+    const rest = expansion.pendingFrom();
+    encodeFrom(chunk, rest, chunk[rest - 1]!, true, emit);
   }
-  if (expansion !== undefined) emit(expansion.finish(chunk.length));
-  else emit(start === 0 ? chunk : chunk.subarray(start));
+}
+
+/**
+ * The insertions into `chunk[start..]`, one line at a time; undefined when none is needed. The loop is
+ * alone in its function, with nothing after it but a return: when V8 optimises it in the middle of a
+ * chunk (on-stack replacement), code after the loop has not run yet, and a call there would bail out
+ * of the optimised code at the end of every chunk.
+ */
+function expandLines(chunk: Buffer, start: number, before: number, exact: boolean): Expansion | undefined {
+  const end = chunk.length;
+  let expansion: Expansion | undefined;
+  if (before === LF && chunk[start] === DOT) {
+    expansion = expand(chunk, start, before, exact);
+    expansion.insert(start, DOT); // the first insertion always fits
+  }
+  for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
+    if ((lf > start ? chunk[lf - 1] : before) !== CR) {
+      expansion ??= expand(chunk, start, before, exact);
+      if (!expansion.insert(lf, CR)) break;
+    }
+    if (lf + 1 < end && chunk[lf + 1] === DOT) {
+      expansion ??= expand(chunk, start, before, exact);
+      if (!expansion.insert(lf + 1, DOT)) break;
+    }
+  }
+  return expansion;
+}
+
+function expand(chunk: Buffer, start: number, before: number, exact: boolean): Expansion {
+  return new Expansion(chunk, start, exact ? addedOctets(chunk, start, before) : roomFor(chunk.length - start));
 }
