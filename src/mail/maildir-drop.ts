@@ -1,9 +1,10 @@
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { hasErrorCode } from './errno.js';
 import type { ReleaseLock } from './lock.js';
 import type { MailLogger } from './logger.js';
+import { messageStream } from './message-stream.js';
 import type { CommitResult, Maildrop, MessageInfo } from './maildrop.js';
 import { locateMessage, sizeCacheKey, type ListedMessage } from './maildir-listing.js';
 import { uidFor } from './maildir-name.js';
@@ -73,7 +74,8 @@ export class MaildirMaildrop implements Maildrop {
 
   read(index: number): Readable {
     const entry = this.#entry(index);
-    return Readable.from(this.#chunks(entry), { objectMode: false });
+    // The wire size is at least the stored size: reads sized by it take a small message in one go.
+    return messageStream(() => this.#open(entry), this.messages[index]!.size);
   }
 
   /** Unlinks run in parallel; each is atomic, so a crash leaves every message whole or gone. */
@@ -102,12 +104,6 @@ export class MaildirMaildrop implements Maildrop {
     const listed = this.#parts.listed[index];
     if (listed === undefined) throw new RangeError(`no message at index ${index}`);
     return { index, baseName: listed.baseName, path: this.#moved?.get(index) ?? listed.path };
-  }
-
-  async *#chunks(entry: Entry): AsyncGenerator<Buffer> {
-    const file = await this.#open(entry);
-    // The stream closes the handle at its end, and when the reader stops early.
-    yield* file.createReadStream();
   }
 
   async #open(entry: Entry): Promise<FileHandle> {

@@ -27,6 +27,8 @@ export interface ServeOptions {
   readonly now?: () => number;
   /** Without it, a StartTls from the session is an error (and the connection is closed). */
   readonly tls?: TlsOptions;
+  /** Called with each Buffer the socket has taken: the session's source may reuse its memory. */
+  readonly written?: (chunk: Buffer) => void;
 }
 
 /** A live connection, as the daemon's registry sees it (for draining on shutdown). */
@@ -83,6 +85,7 @@ export function serveSocket(
         stream.write('', () => startTls(upgrade.resume));
       },
       onError: fail,
+      written: options.written,
     });
   };
   const startTls = (factory: SessionFactory<ServedConnection>): void => {

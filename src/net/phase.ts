@@ -12,6 +12,8 @@ export interface PhaseOptions {
   /** The session ended with a StartTls: called once it is torn down, in the same tick as its last write. */
   readonly onStartTls: (upgrade: StartTls) => void;
   readonly onError: (message: string) => void;
+  /** Called with each Buffer the socket has taken (written without error): its memory may be reused. */
+  readonly written?: (chunk: Buffer) => void;
 }
 
 /**
@@ -50,11 +52,30 @@ export function runPhase(
   stream.on('data', countIn);
   stream.on('drain', drained);
 
+  const { written } = options;
+  // Writes made in one tick (a reply's status line, body and terminator; pipelined replies) leave in one
+  // writev instead of a syscall each.
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork();
+  };
   const write = (chunk: Outbound): void => {
     if (stream.destroyed || stream.writableEnded) return;
     const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     emit({ type: 'bytes', protocol, connection, direction: 'out', octets, at: now() });
-    if (!stream.write(chunk) && !paused$.value) setOutputFull(true);
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      process.nextTick(uncork);
+    }
+    const taken =
+      written !== undefined && typeof chunk !== 'string'
+        ? (error?: Error | null): void => {
+            if (!error) written(chunk);
+          }
+        : undefined;
+    if (!stream.write(chunk, taken) && !paused$.value) setOutputFull(true);
   };
 
   let upgrade: StartTls | undefined;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { loginThrottle, type LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { Config } from '../config/schema.js';
+import { giveBack } from '../mail/chunk-buffers.js';
 import type { MaildropStore } from '../mail/maildrop.js';
 import type { ServerEvent } from '../metrics/events.js';
 import { acceptor } from '../net/accept.js';
@@ -87,6 +88,8 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
       maxLineOctets: MAX_COMMAND_OCTETS,
       emit,
       tls: tls(protocol === 'pop3s'),
+      // Message chunks go back to their pool once written (see chunk-buffers.ts).
+      written: giveBack,
       limiter,
       refusal: protocol === 'pop3' ? () => '-ERR [SYS/TEMP] Too many connections, try again later\r\n' : undefined,
       onRefused: (address, reason) => logger.warn({ event: 'connection-refused', protocol, remote: address, reason }, reason),

@@ -1,51 +1,24 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import { WireEncoder } from './wire-encoder.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
-const DOT = 0x2e;
-const CRLF = Buffer.from('\r\n');
-const STUFFED_DOT = Buffer.from('.');
-const TERMINATOR = Buffer.from('.\r\n');
 
 /**
  * The body of a multi-line reply as it goes on the wire (RFC 1939 §3): every line end becomes CRLF,
  * a line starting with "." gets one more, and the reply ends with "." CRLF on a line of its own.
- * Works chunk by chunk, carrying only two flags across chunk borders, so memory does not grow with
- * the message; chunks without bare LF or leading dots pass through as zero-copy slices.
+ * See WireEncoder: memory does not grow with the message, and chunks that need no change pass as they are.
  */
 export function toWireBody(): OperatorFunction<Buffer, Buffer> {
   return (source) =>
     new Observable<Buffer>((subscriber) => {
-      let atLineStart = true;
-      let previousWasCR = false;
+      const encoder = new WireEncoder();
+      const emit = (out: Buffer): void => subscriber.next(out);
       return source.subscribe({
-        next(chunk) {
-          if (chunk.length === 0) return;
-          const parts: Buffer[] = [];
-          let from = 0;
-          if (atLineStart && chunk[0] === DOT) parts.push(STUFFED_DOT);
-          for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
-            const hasCR = lf > 0 ? chunk[lf - 1] === CR : previousWasCR;
-            if (!hasCR) {
-              if (lf > from) parts.push(chunk.subarray(from, lf));
-              parts.push(CRLF);
-              from = lf + 1;
-            }
-            if (chunk[lf + 1] === DOT) {
-              if (lf + 1 > from) parts.push(chunk.subarray(from, lf + 1));
-              parts.push(STUFFED_DOT);
-              from = lf + 1;
-            }
-          }
-          if (from < chunk.length) parts.push(from === 0 ? chunk : chunk.subarray(from));
-          const last = chunk[chunk.length - 1];
-          atLineStart = last === LF;
-          previousWasCR = last === CR;
-          subscriber.next(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-        },
+        next: (chunk) => encoder.encode(chunk, emit),
         error: (error: unknown) => subscriber.error(error),
         complete() {
-          subscriber.next(atLineStart ? TERMINATOR : Buffer.concat([CRLF, TERMINATOR]));
+          subscriber.next(encoder.end());
           subscriber.complete();
         },
       });

@@ -60,14 +60,15 @@ export function spawnWithFdLimit(argv, { logFile, env } = {}) {
 }
 
 /**
- * The built pop3d on the fixture. `logLevel` is the daemon's (its JSON log goes to <dir>/pop3d.log);
+ * The built pop3d on the fixture. `logLevel` is the daemon's (its JSON log goes to <dir>/pop3d-<port>.log,
+ * its config to <dir>/pop3d-<port>.json: unique per started daemon, so runs sharing a fixture keep theirs);
  * `cpuProfDir` runs it under --cpu-prof (the profile is written when it exits on SIGTERM). `cli`: another
  * build's dist/cli.js (e.g. a scratch copy with an experimental change). `config`: more config sections
  * (limits, workers), merged over the generated ones. Memory is summed over its process tree (workers).
  */
 export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir, nodeArgs = [], config: extra = {} }) {
   const port = await freePort();
-  const configFile = join(dir, 'pop3d.json');
+  const configFile = join(dir, `pop3d-${port}.json`);
   const config = {
     pop3: { host: HOST, port, idleTimeout: 600 },
     mail: { maildir: join(dir, 'mail', '%u', 'Maildir'), autocreate: false },
@@ -80,7 +81,7 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
   const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
   const { child, exited, exit } = spawnWithFdLimit(
     [process.execPath, ...nodeArgs, ...profiling, cli, 'serve', '--config', configFile],
-    { logFile: join(dir, 'pop3d.log') },
+    { logFile: join(dir, `pop3d-${port}.log`) },
   );
   await waitForGreeting(port, 20_000, exited);
   return {

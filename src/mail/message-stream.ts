@@ -1,0 +1,42 @@
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { allocWithRoom, CHUNK_OCTETS, roomFor } from './chunk-buffers.js';
+
+/**
+ * A stored message as a byte stream: reads of up to CHUNK_OCTETS straight into a buffer per chunk (no
+ * stream or async iterator between the file and the reader), and no larger than `sizeHint` + 1, so a
+ * small message costs one buffer of about its size. Each chunk has room in front (see chunk-buffers.ts),
+ * which the wire encoder fills in place. A short read ends the stream: Maildir files are complete when
+ * they are listed and never grow. The file is opened when first read and closed at the end, on error,
+ * or when the stream is destroyed early.
+ */
+export function messageStream(open: () => Promise<FileHandle>, sizeHint: number): Readable {
+  const chunkOctets = Math.max(1, Math.min(CHUNK_OCTETS, sizeHint + 1));
+  const room = roomFor(chunkOctets);
+  let handle: FileHandle | undefined;
+  return new Readable({
+    highWaterMark: chunkOctets,
+    construct(callback) {
+      open().then((opened) => {
+        handle = opened;
+        callback();
+      }, callback);
+    },
+    read() {
+      handle!.read(allocWithRoom(room, chunkOctets), 0, chunkOctets, null).then(
+        ({ bytesRead, buffer }) => {
+          if (bytesRead > 0) this.push(bytesRead === chunkOctets ? buffer : buffer.subarray(0, bytesRead));
+          if (bytesRead < chunkOctets) this.push(null);
+        },
+        (error: Error) => this.destroy(error),
+      );
+    },
+    destroy(error, callback) {
+      if (handle === undefined) return callback(error);
+      handle.close().then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
+}
