@@ -20,27 +20,34 @@ import {
 } from 'rxjs';
 import { formatMetrics } from '../metrics/catalogue.js';
 import type { SessionFactory } from '../net/connection.js';
+import { onEach } from '../net/on-each.js';
+import { SilenceClock } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Push3Context, Push3Service } from './context.js';
 import { step } from './dispatch.js';
 import { parseLine } from './parse.js';
-import { success } from './replies.js';
+import { fail, success } from './replies.js';
 import { initialState, watchInterval } from './state.js';
 
 export const GREETING = success('Push3 ready').line;
+const INACTIVE = fail('disconnected for inactivity').line;
 
 const start: Transition = { state: initialState, reply: success() };
 
 /**
  * A Push3 session as one stream: lines are parsed and folded in order through `step` (one at a time, so a
  * slow LOGIN still answers before the next line), each transition giving one reply line. Beside the
- * replies runs the WATCH stream; both are whole lines, so they interleave without tearing.
+ * replies runs the WATCH stream; both are whole lines, so they interleave without tearing. A session with
+ * neither a line in nor a line out for the idle timeout is ended with a `->FAIL:` line.
  */
 export function push3Session(service: Push3Service): SessionFactory {
   return (lines$, connection) =>
     defer(() => {
       const context: Push3Context = { ...service, connection };
+      // The same allowance as POP3's autologout (the live `idle_timeout`); WATCH output counts as activity.
+      const silence = new SilenceClock(context.scheduler, () => context.settings.current.idleTimeoutSeconds * 1000);
       const session$ = lines$.pipe(
+        onEach(() => silence.touch()),
         map(parseLine),
         mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
         takeWhile((transition) => transition.state.phase !== 'closed', true),
@@ -48,6 +55,7 @@ export function push3Session(service: Push3Service): SessionFactory {
         connect((transitions$) =>
           merge(transitions$.pipe(map((transition) => transition.reply.line)), watchLines(transitions$, context)),
         ),
+        silence.endAfter(() => of(INACTIVE)),
       );
       return concat(of(GREETING), session$);
     });

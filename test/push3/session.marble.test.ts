@@ -75,6 +75,29 @@ describe('Push3 sessions on the shared metrics stream', () => {
     });
   });
 
+  it('ends a session silent for the idle timeout with ->FAIL; a watching session is not silent', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const metrics$ = cold('m', { m: emptyMetrics(0) });
+      const x = `->SUCCESS: ${formatMetrics(emptyMetrics(0))}\r\n`;
+      const h = push3Harness(ts, metrics$);
+      expect(h.settings.set('idle_timeout', '5')).toEqual({ ok: true, value: '5' });
+      // The second line at 3 s is a command too (a wrong one): any line restarts the clock.
+      const idle$ = hot('-l 2999ms l', { l: LOGIN });
+      expectObservable(h.session(idle$, 'idle')).toBe('gl 2999ms e 4999ms (z|)', {
+        ...replies,
+        e: '->FAIL: LOGIN is not valid in this state\r\n',
+        z: '->FAIL: disconnected for inactivity\r\n',
+      });
+      const watching$ = hot('-l-w 11996ms f', { l: LOGIN, w: 'WATCH 2', f: 'FINISH' });
+      expectObservable(h.session(watching$, 'watching')).toBe('gl-w 1999ms x 1999ms x 1999ms x 1999ms x 1999ms x 1996ms (b|)', {
+        ...replies,
+        w: '->SUCCESS: Watching every 2 s\r\n',
+        x,
+      });
+    });
+  });
+
   it('WATCH defaults to 1 s, and a new WATCH replaces the interval', () => {
     const ts = testScheduler();
     ts.run(({ hot, cold, expectObservable }) => {
