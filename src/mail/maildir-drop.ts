@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { hasErrorCode } from './errno.js';
 import type { ReleaseLock } from './lock.js';
 import type { MailLogger } from './logger.js';
-import { messageStream } from './message-stream.js';
+import { messageStream, SMALL_MESSAGE_OCTETS, smallMessageStream } from './message-stream.js';
 import type { CommitResult, Maildrop, MessageInfo } from './maildrop.js';
 import { locateMessage, sizeCacheKey, type ListedMessage } from './maildir-listing.js';
 import { uidFor } from './maildir-name.js';
@@ -75,7 +75,9 @@ export class MaildirMaildrop implements Maildrop {
   read(index: number): Readable {
     const entry = this.#entry(index);
     // The wire size is at least the stored size: reads sized by it take a small message in one go.
-    return messageStream(() => this.#open(entry), this.messages[index]!.size);
+    const size = this.messages[index]!.size;
+    const small = size <= SMALL_MESSAGE_OCTETS ? smallMessageStream(entry.path, READ_FLAGS, size) : undefined;
+    return small ?? messageStream(() => this.#open(entry), size);
   }
 
   /** Unlinks run in parallel; each is atomic, so a crash leaves every message whole or gone. */

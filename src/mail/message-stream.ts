@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { allocWithRoom, CHUNK_OCTETS, roomFor } from './chunk-buffers.js';
@@ -37,6 +38,43 @@ export function messageStream(open: () => Promise<FileHandle>, sizeHint: number)
         () => callback(error),
         () => callback(error),
       );
+    },
+  });
+}
+
+/** Messages up to this size are read at once with synchronous calls (see smallMessageStream). */
+export const SMALL_MESSAGE_OCTETS = CHUNK_OCTETS;
+
+/**
+ * A message of at most SMALL_MESSAGE_OCTETS (`sizeHint`, its wire size, bounds its stored size), read
+ * whole with openSync/readSync/closeSync: from the page cache that takes microseconds, less than three
+ * round trips through the threadpool (open, read, close) and their promises, and most mail is small.
+ * Undefined when the file cannot be read this way (gone, moved, not a regular file, larger than
+ * announced): the caller falls back to messageStream, which finds moved files and reports errors.
+ */
+export function smallMessageStream(path: string, flags: number, sizeHint: number): Readable | undefined {
+  const capacity = sizeHint + 1;
+  const buffer = allocWithRoom(roomFor(capacity), capacity);
+  let fd: number;
+  try {
+    fd = openSync(path, flags | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  let filled = 0;
+  try {
+    for (let got = -1; got !== 0 && filled < capacity; filled += got) got = readSync(fd, buffer, filled, capacity - filled, null);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  if (filled === capacity) return undefined;
+  const whole = buffer.subarray(0, filled);
+  return new Readable({
+    read() {
+      if (whole.length > 0) this.push(whole);
+      this.push(null);
     },
   });
 }

@@ -1,14 +1,16 @@
+import { constants } from 'node:fs';
 import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_OCTETS } from '../../src/mail/chunk-buffers.js';
-import { messageStream } from '../../src/mail/message-stream.js';
+import { messageStream, smallMessageStream } from '../../src/mail/message-stream.js';
 import { tempDir } from './temp-dir.js';
 
 /** A file with `octets` octets of a pattern, and an opener that records the handles it gave out. */
 async function file(octets: number) {
-  const path = join(await tempDir(), 'message');
+  const dir = await tempDir();
+  const path = join(dir, 'message');
   const content = Buffer.alloc(octets, 'abc\n.x\r\n');
   await writeFile(path, content);
   const handles: FileHandle[] = [];
@@ -17,7 +19,7 @@ async function file(octets: number) {
     handles.push(handle);
     return handle;
   };
-  return { content, opener, handles };
+  return { dir, content, opener, handles };
 }
 
 describe('messageStream', () => {
@@ -65,5 +67,32 @@ describe('messageStream', () => {
   it('fails with the error of opening', async () => {
     const failing = (): Promise<FileHandle> => Promise.reject(Object.assign(new Error('gone'), { code: 'ENOENT' }));
     await expect(buffer(messageStream(failing, 10))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('smallMessageStream', () => {
+  const FLAGS = constants.O_RDONLY;
+
+  it('reads a small message whole, as one chunk, with the size hint at or above its size', async () => {
+    for (const [octets, hint] of [
+      [0, 0],
+      [1, 1],
+      [5000, 5000],
+      [5000, 5100],
+    ] as const) {
+      const { dir, content } = await file(octets);
+      const stream = smallMessageStream(join(dir, 'message'), FLAGS, hint);
+      expect(stream).toBeDefined();
+      expect((await buffer(stream!)).equals(content)).toBe(true);
+    }
+  });
+
+  it('declines (for the streaming path to handle) a missing file, a directory, and a file larger than announced', async () => {
+    const dir = (await file(0)).dir;
+    expect(smallMessageStream(join(dir, 'gone'), FLAGS, 10)).toBeUndefined();
+    expect(smallMessageStream(dir, FLAGS, 10)).toBeUndefined();
+    const path = join(dir, 'grown');
+    await writeFile(path, Buffer.alloc(100, 'x'));
+    expect(smallMessageStream(path, FLAGS, 50)).toBeUndefined();
   });
 });
