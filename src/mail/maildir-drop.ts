@@ -6,7 +6,7 @@ import type { ReleaseLock } from './lock.js';
 import type { MailLogger } from './logger.js';
 import { messageStream, SMALL_MESSAGE_OCTETS, smallMessageStream } from './message-stream.js';
 import type { CommitResult, Maildrop, MessageInfo } from './maildrop.js';
-import { locateMessage, sizeCacheKey, type ListedMessage } from './maildir-listing.js';
+import { locateMessage, type ListedMessage } from './maildir-listing.js';
 import { uidFor } from './maildir-name.js';
 import type { WireSizeCache } from './wire-size-cache.js';
 
@@ -128,7 +128,7 @@ export class MaildirMaildrop implements Maildrop {
         const moved = await locateMessage(maildir, entry.baseName);
         if (moved !== undefined) await unlinkIfPresent(moved);
       }
-      sizes.forget(sizeCacheKey(maildir, entry.baseName));
+      sizes.forget(maildir, entry.baseName);
       return true;
     } catch (err) {
       logger.warn({ err, user: this.user, path: entry.path }, 'could not remove message');

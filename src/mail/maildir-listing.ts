@@ -43,11 +43,6 @@ interface Candidate {
   readonly baseName: string;
 }
 
-/** The size cache key of a message: by base name, not path, so a move new/ → cur/ or a flag change keeps it. */
-export function sizeCacheKey(maildir: string, baseName: string): string {
-  return join(maildir, baseName);
-}
-
 /**
  * Synchronous file-system calls (a local stat or a small read takes microseconds, less than the round trip of
  * an asynchronous one) run in slices of at most this long; between slices other sessions get the event loop.
@@ -213,21 +208,20 @@ export async function scanMaildir(maildir: string, { sizes, known }: ScanOptions
   const small: Candidate[] = [];
   const large: Candidate[] = [];
   await inSlices(unsized, (candidate) => {
-    const key = sizeCacheKey(maildir, candidate.baseName);
-    if (!sizes.has(key) && known?.has(candidate.baseName) !== true) {
+    if (!sizes.has(maildir, candidate.baseName) && known?.has(candidate.baseName) !== true) {
       small.push(candidate);
       return;
     }
     const stats = lstatSync(pathOf(candidate), { throwIfNoEntry: false });
     if (stats === undefined || !stats.isFile()) return;
     const version = { size: stats.size, mtimeMs: stats.mtimeMs };
-    const cached = sizes.lookup(key, version) ?? known?.get(candidate.baseName, version);
+    const cached = sizes.lookup(maildir, candidate.baseName, version) ?? known?.get(candidate.baseName, version);
     if (cached !== undefined) found.push(scanned(candidate, cached, version));
     else (stats.size <= SYNC_READ_MAX ? small : large).push(candidate);
   });
   const add = (candidate: Candidate, result: Measured | undefined): void => {
     if (result === undefined) return;
-    if (result.stable) sizes.remember(sizeCacheKey(maildir, candidate.baseName), result.version, result.wireSize);
+    if (result.stable) sizes.remember(maildir, candidate.baseName, result.version, result.wireSize);
     found.push(scanned(candidate, result.wireSize, result.stable ? result.version : undefined));
   };
   await inSlices(small, (candidate) => {
