@@ -135,6 +135,19 @@ describe('size cache file', () => {
     expect((await readdir(maildir)).sort()).toEqual(['cur', 'new', SIZE_CACHE_NAME, `${SIZE_CACHE_NAME}.124.abcdef.tmp`, 'tmp']);
   });
 
+  it('writes, in slices, the one JSON document encodeSizeCache makes', async () => {
+    const maildir = await tempMaildir();
+    const one = listing(maildir).messages[0]!;
+    const messages = Array.from({ length: 4_500 }, (_, i) => ({ ...one, name: `${i}.m`, baseName: `${i}.m`, path: join(maildir, 'cur', `${i}.m`) }));
+    const many: CachedListing = { ...listing(maildir), messages };
+    await writeSizeCache(maildir, many);
+    const text = await readFile(join(maildir, SIZE_CACHE_NAME), 'utf8');
+    expect(text).toBe(encodeSizeCache(many));
+    const rows = messages.map((m) => [0, m.name, m.baseName.length, m.wireSize, m.version!.size, m.version!.mtimeMs]);
+    expect(text.slice(text.indexOf('\n') + 1)).toBe(JSON.stringify({ stamps: many.stamps, settled: true, messages: rows }));
+    expect(decodeSizeCache(maildir, text)).toEqual(many);
+  });
+
   it('is replaced atomically, leaving no temporary file', async () => {
     const maildir = await tempMaildir();
     expect(await readSizeCache(maildir)).toBeUndefined();
