@@ -116,7 +116,9 @@ export class MailboxIndex {
       this.#keep(maildir, previous);
       return previous.messages;
     }
-    const messages = await scanMaildir(maildir, { sizes: this.#sizes, known: previous && knownSizes(previous.messages) });
+    const known = previous && knownSizes(previous.messages);
+    const rememberBelow = this.#persist ? this.#persistFrom : undefined;
+    const messages = await scanMaildir(maildir, { sizes: this.#sizes, known, rememberBelow });
     const settled = dirs.every((dir) => dir.changedMs <= startedAt - this.#settleMs);
     const listing: CachedListing = { stamps, settled, messages };
     this.#keep(maildir, listing);

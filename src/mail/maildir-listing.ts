@@ -32,6 +32,11 @@ export interface KnownSizes {
 
 export interface ScanOptions {
   readonly sizes: WireSizeCache;
+  /**
+   * Sizes are remembered in `sizes` only for Maildirs with fewer messages than this: larger ones are kept
+   * as whole listings (MailboxIndex, and the Maildir's cache file), which 100,000 entries would only repeat.
+   */
+  readonly rememberBelow?: number;
   readonly known?: KnownSizes | undefined;
   /** Files stat'ed or read per job; from the first full job on, worker threads do them (see MaildirScan). */
   readonly jobFiles?: number;

@@ -89,10 +89,14 @@ export class MaildirScan {
     for (const i of this.#large) {
       const result = await measureStreamed(this.#pathOf(i));
       if (result === undefined) continue;
-      if (result.stable) this.#options.sizes.remember(this.#maildir, this.#baseNames[i]!, result.version, result.wireSize);
       this.#set(i, result.wireSize, result.stable ? result.version : undefined);
     }
-    return this.#listing(order);
+    const listing = this.#listing(order);
+    const { sizes, rememberBelow = Number.POSITIVE_INFINITY } = this.#options;
+    if (listing.length < rememberBelow) {
+      for (const { baseName, version, wireSize } of listing) if (version !== undefined) sizes.remember(this.#maildir, baseName, version, wireSize);
+    }
+    return listing;
   }
 
   /**
@@ -174,7 +178,6 @@ export class MaildirScan {
       } else {
         const wire = out[at + 3]!;
         const stable = status === Status.ok;
-        if (stable) sizes.remember(this.#maildir, baseName, version, wire);
         this.#set(i, wire, stable ? version : undefined, paths[k]);
       }
     });

@@ -48,4 +48,15 @@ describe('scanMaildir in worker threads', () => {
     const fresh = await scanMaildir(maildir, { sizes: new WireSizeCache() });
     expect(summary(second)).toEqual(summary(fresh));
   });
+
+  it('remembers sizes in memory only for Maildirs smaller than rememberBelow', async () => {
+    const maildir = await tempMaildir();
+    for (const name of ['1.a', '2.b', '3.c']) await put(maildir, `new/${name}`, 'x\n');
+    const large = new WireSizeCache();
+    await scanMaildir(maildir, { sizes: large, rememberBelow: 3 });
+    expect(large.has(maildir, '1.a')).toBe(false);
+    const small = new WireSizeCache();
+    await scanMaildir(maildir, { sizes: small, rememberBelow: 4, jobFiles: 2, pool });
+    expect(['1.a', '2.b', '3.c'].map((name) => small.has(maildir, name))).toEqual([true, true, true]);
+  });
 });
