@@ -38,10 +38,18 @@ export interface ScanOptions {
    */
   readonly rememberBelow?: number;
   readonly known?: KnownSizes | undefined;
+  /** Files changed before this time (ms since the epoch) get versions when read; default: two seconds before the scan. */
+  readonly settledBefore?: number;
   /** Files stat'ed or read per job; from the first full job on, worker threads do them (see MaildirScan). */
   readonly jobFiles?: number;
   /** The threads (default: the process's shared measurePool). */
   readonly pool?: MeasurePool;
+}
+
+export interface Listing {
+  readonly messages: readonly ScannedMessage[];
+  /** Resolves, never rejects, once the files read for `messages` have their versions there (see MaildirScan). */
+  readonly versioned: Promise<void>;
 }
 
 /**
@@ -49,10 +57,17 @@ export interface ScanOptions {
  * (no stat at all), else from a cache while the file's size and mtime are those it was measured at, else by
  * reading the file once (see MaildirScan). tmp/ is never looked at: its files are still being written.
  */
-export async function scanMaildir(maildir: string, options: ScanOptions): Promise<ScannedMessage[]> {
+export async function listMaildir(maildir: string, options: ScanOptions): Promise<Listing> {
   const scan = new MaildirScan(maildir, options);
   for (const dir of MESSAGE_DIRS.keys()) await scan.readDir(dir);
   return scan.finish();
+}
+
+/** listMaildir, once the versions are in. */
+export async function scanMaildir(maildir: string, options: ScanOptions): Promise<readonly ScannedMessage[]> {
+  const { messages, versioned } = await listMaildir(maildir, options);
+  await versioned;
+  return messages;
 }
 
 /** Where the message with this base name is now (another tool may have moved it or changed its flags). */

@@ -7,19 +7,17 @@ import { SLICE_MS, yieldToEventLoop } from './slices.js';
  */
 export type MeasureKind = 'measure' | 'stat';
 
-/** Numbers per file in a result array: status, size, mtime (ms), wire size (for 'measure'). */
+/** Numbers per file in a result array: status, size, mtime (ms; 'stat' only), wire size ('measure' only). */
 export const RESULT_FIELDS = 4;
 
-/** Statuses, the first number of each result (measureFiles spells them as literals: see there). */
+/** Statuses, the first number of each result (measureFiles, being self-contained, spells them as literals). */
 export const Status = {
-  /** A regular file: size and mtime are set, and the wire size for 'measure'. */
+  /** A regular file: 'stat' gives its size and mtime, 'measure' the bytes read and its wire size. */
   ok: 0,
-  /** Measured, but the file changed while it was read: the size is not to be remembered. */
-  unstable: 1,
   /** Gone since readdir, or no regular file (any more). */
-  gone: 2,
-  /** Larger than `readMax`: left for a streamed read. */
-  large: 3,
+  gone: 1,
+  /** Larger than `readMax` ('measure' only): left for a streamed read. */
+  large: 2,
 } as const;
 
 /** The synchronous calls measureFiles makes. */
@@ -41,9 +39,9 @@ export interface MeasureTask {
 
 /**
  * Measures (or stats) `paths[from..]` with synchronous calls until done or past `until`, and returns the index
- * reached. Four calls per measured file: open, fstat (for the mtime that identifies the version measured, so
- * it cannot be dropped), one read for a small file, close. The wire size counts every LF not preceded by a CR
- * twice, plus 2 when the last byte is no LF (see wire-size.ts; the unit tests hold both to one definition).
+ * reached. Three calls per measured file: open, one read for a small file, close. The wire size counts every
+ * LF not preceded by a CR twice, plus 2 when the last byte is no LF (see wire-size.ts; the unit tests hold
+ * both to one definition).
  *
  * It is also run in worker threads from its source text (measure-pool.ts), so it must stay self-contained:
  * no imports, no module constants, only its parameters and globals. Other errors than "gone" are thrown.
@@ -61,7 +59,7 @@ export function measureFiles(sync: SyncFs, task: MeasureTask): number {
     const path = paths[index]!;
     const at = index * 4;
     index += 1;
-    out[at] = 2; // gone, unless found below
+    out[at] = 1; // gone, unless found below
     if (kind === 'stat') {
       let stats;
       try {
@@ -84,32 +82,43 @@ export function measureFiles(sync: SyncFs, task: MeasureTask): number {
       }
       if (fd !== undefined) {
         try {
-          const stats = sync.fstatSync(fd);
-          if (stats.isFile()) {
-            out[at + 1] = stats.size;
-            out[at + 2] = stats.mtimeMs;
-            if (stats.size > readMax) {
-              out[at] = 3;
-            } else {
-              // Up to the size fstat gave: a file that grows meanwhile is remeasured next time (its version differs).
-              let stored = 0;
-              let bareLineFeeds = 0;
-              let last = -1;
-              while (stored < stats.size) {
-                const n = sync.readSync(fd, buffer, 0, Math.min(buffer.length - 1, stats.size - stored), null);
-                if (n === 0) break;
-                // A sentinel LF after the bytes read ends the search there, without a view per read.
-                buffer[n] = LF;
-                for (let i = buffer.indexOf(LF); i < n; i = buffer.indexOf(LF, i + 1)) {
-                  if ((i === 0 ? last : buffer[i - 1]) !== CR) bareLineFeeds += 1;
-                }
-                last = buffer[n - 1]!;
-                stored += n;
-              }
-              out[at] = stored === stats.size ? 0 : 1;
-              out[at + 3] = stored + bareLineFeeds + (stored > 0 && last !== LF ? 2 : 0);
+          // No fstat (it costs as much as the read): a short read is the end of a regular file, and the size
+          // is what was read. The caller takes the file's version with a stat afterwards.
+          const request = buffer.length - 1;
+          let status = 0;
+          let stored = 0;
+          let bareLineFeeds = 0;
+          let last = -1;
+          for (;;) {
+            let n;
+            try {
+              n = sync.readSync(fd, buffer, 0, request, null);
+            } catch (err) {
+              // A directory, or a FIFO with a writer, swapped in since readdir.
+              if (codeOf(err) !== 'EISDIR' && codeOf(err) !== 'EAGAIN') throw err;
+              status = 1;
+              break;
             }
+            if (n === 0) break;
+            // A sentinel LF after the bytes read ends the search there, without a view per read.
+            buffer[n] = LF;
+            for (let i = buffer.indexOf(LF); i < n; i = buffer.indexOf(LF, i + 1)) {
+              if ((i === 0 ? last : buffer[i - 1]) !== CR) bareLineFeeds += 1;
+            }
+            last = buffer[n - 1]!;
+            stored += n;
+            if (stored > readMax) {
+              status = 2;
+              break;
+            }
+            if (n < request) break;
           }
+          // A FIFO without a writer reads as empty: only a regular file is an empty message.
+          if (status === 0 && stored === 0 && !sync.fstatSync(fd).isFile()) status = 1;
+          out[at] = status;
+          out[at + 1] = stored;
+          out[at + 2] = Number.NaN;
+          out[at + 3] = stored + bareLineFeeds + (stored > 0 && last !== LF ? 2 : 0);
         } finally {
           sync.closeSync(fd);
         }

@@ -1,12 +1,15 @@
-import { symlink, unlink, writeFile } from 'node:fs/promises';
+import { symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { scanMaildir, type ScannedMessage } from '../../src/mail/maildir-listing.js';
+import { measureHere, RESULT_FIELDS, type MeasureKind } from '../../src/mail/measure-files.js';
 import { MeasurePool } from '../../src/mail/measure-pool.js';
 import { WireSizeCache } from '../../src/mail/wire-size-cache.js';
 import { put, tempMaildir } from './temp-dir.js';
 
 const pool = new MeasurePool(2, 100);
+/** Whole seconds: an mtime long before any scan. */
+const PAST = 1_700_000_000;
 
 /** A Maildir with a bit of everything a listing must tell apart. */
 async function mixedMaildir(): Promise<string> {
@@ -56,7 +59,34 @@ describe('scanMaildir in worker threads', () => {
     await scanMaildir(maildir, { sizes: large, rememberBelow: 3 });
     expect(large.has(maildir, '1.a')).toBe(false);
     const small = new WireSizeCache();
-    await scanMaildir(maildir, { sizes: small, rememberBelow: 4, jobFiles: 2, pool });
+    await scanMaildir(maildir, { sizes: small, rememberBelow: 4, jobFiles: 2, pool, settledBefore: Number.POSITIVE_INFINITY });
     expect(['1.a', '2.b', '3.c'].map((name) => small.has(maildir, name))).toEqual([true, true, true]);
+  });
+
+  it('gives a file read the version it has when it cannot have changed since it was read', async () => {
+    const maildir = await tempMaildir();
+    const old = await put(maildir, 'new/1.old', 'a\nb\n');
+    await utimes(old, PAST, PAST);
+    await put(maildir, 'new/2.new', 'a\n');
+    for (const jobFiles of [1, 100]) {
+      const listed = await scanMaildir(maildir, { sizes: new WireSizeCache(), jobFiles, pool });
+      expect(listed.map((m) => m.version)).toEqual([{ size: 4, mtimeMs: PAST * 1000 }, undefined]);
+    }
+    const trusting = await scanMaildir(maildir, { sizes: new WireSizeCache(), settledBefore: Date.now() + 60_000 });
+    expect(trusting[1]?.version?.size).toBe(2);
+  });
+
+  it('gives no version to a file whose size is not what was read, as when it changed in between', async () => {
+    class ChangingPool extends MeasurePool {
+      override async run(kind: MeasureKind, paths: readonly string[], readMax: number): Promise<Float64Array> {
+        const out = await measureHere(kind, paths, readMax);
+        if (kind === 'stat') for (let at = 0; at < out.length; at += RESULT_FIELDS) out[at + 1]! += 1;
+        return out;
+      }
+    }
+    const maildir = await tempMaildir();
+    await utimes(await put(maildir, 'new/1.a', 'a\n'), PAST, PAST);
+    const listed = await scanMaildir(maildir, { sizes: new WireSizeCache(), jobFiles: 1, pool: new ChangingPool(1, 100) });
+    expect(listed.map((m) => [m.wireSize, m.version])).toEqual([[3, undefined]]);
   });
 });
