@@ -85,7 +85,14 @@ export function oldestFirstOrder(names: readonly string[]): number[] {
   names.forEach((name, i) => {
     const length = secondsLength(name);
     lengths[i] = length;
-    seconds[i] = length === 0 ? Number.POSITIVE_INFINITY : Number(name.slice(0, length));
+    if (length === 0 || length > EXACT_DIGITS) {
+      seconds[i] = length === 0 ? Number.POSITIVE_INFINITY : Number(name.slice(0, length));
+      return;
+    }
+    // Digit by digit rather than Number(slice), which would make a string per name: exact at this length.
+    let value = 0;
+    for (let at = 0; at < length; at++) value = value * 10 + name.charCodeAt(at) - 0x30;
+    seconds[i] = value;
   });
   // Array.prototype.sort is stable: equal names keep their index order.
   return Array.from(names, (_, i) => i).sort((a, b) => {

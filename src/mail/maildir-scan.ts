@@ -15,8 +15,12 @@ import { addChunk, emptyTally, parseNameSizes, wireSize } from './wire-size.js';
 const SYNC_READ_MAX = 1 << 20;
 /** Files per job. Fewer in all are measured on this thread: a worker thread would cost more to start. */
 const JOB_FILES = 2_000;
-/** Directory entries fetched per getdents. */
-const DIR_BUFFER = 1_024;
+/**
+ * Directory entries fetched per getdents. Node's Dir hands them out with Array#shift, which may move the
+ * rest of its buffer each time: 128 read 100,000 entries about a fifth faster than 1,024 while a listing's
+ * objects pile up, and still takes few calls.
+ */
+const DIR_BUFFER = 128;
 /** How coarse file-system timestamps may be: a file changed this long before a scan has an mtime before it. */
 const TIMESTAMP_SLACK_MS = 2_000;
 /** O_NOFOLLOW: a message swapped for a symlink is not followed; O_NONBLOCK: nor is a FIFO waited on. */
@@ -147,14 +151,16 @@ export class MaildirScan {
    * one of each run is the one to keep.
    */
   #listing(order: readonly number[]): ScannedMessage[] {
-    const listing: ScannedMessage[] = [];
+    const listing = new Array<ScannedMessage>(order.length);
+    let length = 0;
     let previous: string | undefined;
     for (const i of order) {
       const message = this.#messages[i];
       if (message === undefined || message.baseName === previous) continue;
       previous = message.baseName;
-      listing.push(message);
+      listing[length++] = message;
     }
+    listing.length = length;
     return listing;
   }
 
