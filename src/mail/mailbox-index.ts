@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
 import type { MailLogger } from './logger.js';
 import { MESSAGE_DIRS } from './maildir-layout.js';
-import { scanMaildir, type KnownSizes, type ListedMessage, type ScannedMessage } from './maildir-listing.js';
+import { listMaildir, type KnownSizes, type ListedMessage, type ScannedMessage } from './maildir-listing.js';
 import { readSizeCache, writeSizeCache, type CachedListing, type DirStamp } from './size-cache-file.js';
 import type { FileVersion, WireSizeCache } from './wire-size-cache.js';
 
@@ -24,6 +24,13 @@ export interface MailboxIndexOptions {
   /** Messages kept in memory over all Maildirs; the least recently listed Maildirs are dropped first. */
   readonly maxMessages?: number;
   readonly now?: () => number;
+}
+
+/** A listing to write once its versions are in, unless the file says the same already (see #changed). */
+interface PendingWrite {
+  readonly listing: CachedListing;
+  readonly previous: CachedListing | undefined;
+  readonly versioned: Promise<void>;
 }
 
 interface DirState {
@@ -91,7 +98,7 @@ export class MailboxIndex {
   readonly #listings = new Map<string, CachedListing>();
   #held = 0;
   readonly #writing = new Map<string, Promise<void>>();
-  readonly #queued = new Map<string, CachedListing>();
+  readonly #queued = new Map<string, PendingWrite>();
   /** Listings that are what the Maildir's cache file says (read from it, or written to it). */
   readonly #onDisk = new WeakSet<CachedListing>();
 
@@ -116,11 +123,17 @@ export class MailboxIndex {
       this.#keep(maildir, previous);
       return previous.messages;
     }
-    const messages = await scanMaildir(maildir, { sizes: this.#sizes, known: previous && knownSizes(previous.messages) });
+    const { messages, versioned } = await listMaildir(maildir, {
+      sizes: this.#sizes,
+      known: previous && knownSizes(previous.messages),
+      rememberBelow: this.#persist ? this.#persistFrom : undefined,
+      settledBefore: startedAt - this.#settleMs,
+    });
     const settled = dirs.every((dir) => dir.changedMs <= startedAt - this.#settleMs);
     const listing: CachedListing = { stamps, settled, messages };
     this.#keep(maildir, listing);
-    if (this.#persist && messages.length >= this.#persistFrom && this.#changed(previous, listing)) this.#write(maildir, listing);
+    // Written once the files read have their versions, which the session need not wait for.
+    if (this.#persist && messages.length >= this.#persistFrom) this.#write(maildir, { listing, previous, versioned });
     return messages;
   }
 
@@ -169,15 +182,17 @@ export class MailboxIndex {
   }
 
   /** One write per Maildir at a time; listings made meanwhile are coalesced into the next write, the latest wins. */
-  #write(maildir: string, listing: CachedListing): void {
-    this.#queued.set(maildir, listing);
+  #write(maildir: string, pending: PendingWrite): void {
+    this.#queued.set(maildir, pending);
     if (this.#writing.has(maildir)) return;
     const drain = async (): Promise<void> => {
       for (let next = this.#queued.get(maildir); next !== undefined; next = this.#queued.get(maildir)) {
         this.#queued.delete(maildir);
+        await next.versioned;
+        if (!this.#changed(next.previous, next.listing)) continue;
         try {
-          await writeSizeCache(maildir, next);
-          this.#onDisk.add(next);
+          await writeSizeCache(maildir, next.listing);
+          this.#onDisk.add(next.listing);
         } catch (err) {
           // ENOENT: the Maildir went away meanwhile; nothing to cache.
           if (!hasErrorCode(err, 'ENOENT')) this.#logger.warn({ err, maildir }, 'could not write the size cache');

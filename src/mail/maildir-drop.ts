@@ -6,7 +6,7 @@ import type { ReleaseLock } from './lock.js';
 import type { MailLogger } from './logger.js';
 import { messageStream, SMALL_MESSAGE_OCTETS, smallMessageStream } from './message-stream.js';
 import type { CommitResult, Maildrop, MessageInfo } from './maildrop.js';
-import { locateMessage, sizeCacheKey, type ListedMessage } from './maildir-listing.js';
+import { locateMessage, type ListedMessage } from './maildir-listing.js';
 import { uidFor } from './maildir-name.js';
 import type { WireSizeCache } from './wire-size-cache.js';
 
@@ -20,6 +20,24 @@ interface Entry {
   readonly path: string;
 }
 
+/** A listed message as sessions see it. Its UIDL is worked out when first asked for: STAT and LIST never do. */
+class ListedInfo implements MessageInfo {
+  readonly #baseName: string;
+  #uid: string | undefined;
+
+  constructor(
+    baseName: string,
+    readonly size: number,
+  ) {
+    this.#baseName = baseName;
+  }
+
+  get uid(): string {
+    this.#uid ??= uidFor(this.#baseName);
+    return this.#uid;
+  }
+}
+
 /**
  * The MessageInfo of each listing, shared by every session opened on it: MailboxIndex hands out the same
  * immutable listing while the Maildir is unchanged, so a login to 100,000 messages does not build 100,000
@@ -30,7 +48,7 @@ const infosOfListing = new WeakMap<readonly ListedMessage[], readonly MessageInf
 function infosOf(listed: readonly ListedMessage[]): readonly MessageInfo[] {
   let infos = infosOfListing.get(listed);
   if (infos === undefined) {
-    infos = listed.map(({ baseName, wireSize }) => ({ uid: uidFor(baseName), size: wireSize }));
+    infos = listed.map(({ baseName, wireSize }) => new ListedInfo(baseName, wireSize));
     infosOfListing.set(listed, infos);
   }
   return infos;
@@ -128,7 +146,7 @@ export class MaildirMaildrop implements Maildrop {
         const moved = await locateMessage(maildir, entry.baseName);
         if (moved !== undefined) await unlinkIfPresent(moved);
       }
-      sizes.forget(sizeCacheKey(maildir, entry.baseName));
+      sizes.forget(maildir, entry.baseName);
       return true;
     } catch (err) {
       logger.warn({ err, user: this.user, path: entry.path }, 'could not remove message');

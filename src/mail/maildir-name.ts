@@ -8,12 +8,24 @@ export interface MaildirName {
   readonly flags: string;
 }
 
-/** Greedy head, so the last `:2,` / `!2,` is the info separator. */
-const INFO = /^(.+)[:!]2,([^:!]*)$/su;
+/**
+ * Where the info part starts (`:2,` or Dovecot's `!2,` on filesystems without `:`), or -1. It is the last `:`
+ * or `!` of the name, since the flags after it hold neither, and something must precede it.
+ */
+function infoAt(fileName: string): number {
+  const at = Math.max(fileName.lastIndexOf(':'), fileName.lastIndexOf('!'));
+  return at > 0 && fileName.startsWith('2,', at + 1) ? at : -1;
+}
 
 export function parseMaildirName(fileName: string): MaildirName {
-  const match = INFO.exec(fileName);
-  return match ? { baseName: match[1] ?? fileName, flags: match[2] ?? '' } : { baseName: fileName, flags: '' };
+  const at = infoAt(fileName);
+  return at === -1 ? { baseName: fileName, flags: '' } : { baseName: fileName.slice(0, at), flags: fileName.slice(at + 3) };
+}
+
+/** parseMaildirName(fileName).baseName, without the object (100,000 names per listing). */
+export function baseNameOf(fileName: string): string {
+  const at = infoAt(fileName);
+  return at === -1 ? fileName : fileName.slice(0, at);
 }
 
 const LEADING_SECONDS = /^\d+(?=\.|$)/u;
@@ -49,6 +61,45 @@ export function compareBaseNames(a: string, b: string): number {
 export function compareSortKeys(ka: SortKey, kb: SortKey): number {
   if (ka.seconds !== kb.seconds) return ka.seconds < kb.seconds ? -1 : 1;
   return compareStrings(ka.rest, kb.rest) || compareStrings(ka.baseName, kb.baseName);
+}
+
+/** Length of the leading seconds (digits followed by `.` or the end, as LEADING_SECONDS), or 0 when none. */
+function secondsLength(baseName: string): number {
+  let end = 0;
+  while (end < baseName.length && baseName.charCodeAt(end) >= 0x30 && baseName.charCodeAt(end) <= 0x39) end++;
+  return end === baseName.length || baseName.charCodeAt(end) === 0x2e ? end : 0;
+}
+
+/** Digit strings of equal length up to this long are equal exactly when their numbers are (below 2^53). */
+const EXACT_DIGITS = 15;
+
+/**
+ * The indexes of `names` in compareBaseNames order of the names (equal names in index order), without a key
+ * object per name: the seconds and their length go in typed arrays; two names whose seconds are spelled alike
+ * compare as whole strings (their common prefix decides nothing), and only other ties (leading zeros, huge
+ * numbers) take compareBaseNames.
+ */
+export function oldestFirstOrder(names: readonly string[]): number[] {
+  const seconds = new Float64Array(names.length);
+  const lengths = new Uint32Array(names.length);
+  names.forEach((name, i) => {
+    const length = secondsLength(name);
+    lengths[i] = length;
+    if (length === 0 || length > EXACT_DIGITS) {
+      seconds[i] = length === 0 ? Number.POSITIVE_INFINITY : Number(name.slice(0, length));
+      return;
+    }
+    // Digit by digit rather than Number(slice), which would make a string per name: exact at this length.
+    let value = 0;
+    for (let at = 0; at < length; at++) value = value * 10 + name.charCodeAt(at) - 0x30;
+    seconds[i] = value;
+  });
+  // Array.prototype.sort is stable: equal names keep their index order.
+  return Array.from(names, (_, i) => i).sort((a, b) => {
+    if (seconds[a] !== seconds[b]) return seconds[a]! < seconds[b]! ? -1 : 1;
+    if (lengths[a] === lengths[b] && lengths[a]! <= EXACT_DIGITS) return compareStrings(names[a]!, names[b]!);
+    return compareBaseNames(names[a]!, names[b]!);
+  });
 }
 
 const UIDL_SAFE = /^[\x21-\x7e]{1,70}$/u;

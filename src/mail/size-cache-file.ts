@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
 import { MESSAGE_DIRS } from './maildir-layout.js';
 import type { ScannedMessage } from './maildir-listing.js';
+import { SLICE_MS, yieldToEventLoop } from './slices.js';
 
 /**
  * The persistent size cache of one Maildir: its last listing, with the wire size of every message and the
@@ -48,21 +49,41 @@ export class SizeCacheFormatError extends Error {
 
 const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
 
+/** Messages encoded per piece: about a millisecond's work. */
+const ROWS_PER_PIECE = 2_000;
+
+const row = (m: ScannedMessage): Row => [MESSAGE_DIRS.indexOf(m.dir), m.name, m.baseName.length, m.wireSize, m.version?.size ?? -1, m.version?.mtimeMs ?? -1];
+
+/** The JSON of the Body, in pieces of ROWS_PER_PIECE messages, so that encoding 100,000 can be sliced. */
+function* bodyPieces(listing: CachedListing): Generator<string> {
+  yield `{"stamps":${JSON.stringify(listing.stamps)},"settled":${JSON.stringify(listing.settled)},"messages":[`;
+  const { messages } = listing;
+  for (let start = 0; start < messages.length; start += ROWS_PER_PIECE) {
+    const rows = JSON.stringify(messages.slice(start, start + ROWS_PER_PIECE).map(row));
+    yield `${start === 0 ? '' : ','}${rows.slice(1, -1)}`;
+  }
+  yield ']}';
+}
+
 export function encodeSizeCache(listing: CachedListing): string {
-  const body: Body = {
-    stamps: listing.stamps,
-    settled: listing.settled,
-    messages: listing.messages.map((m): Row => [
-      MESSAGE_DIRS.indexOf(m.dir),
-      m.name,
-      m.baseName.length,
-      m.wireSize,
-      m.version?.size ?? -1,
-      m.version?.mtimeMs ?? -1,
-    ]),
-  };
-  const text = JSON.stringify(body);
+  const text = [...bodyPieces(listing)].join('');
   return `${MAGIC} ${digest(text)}\n${text}`;
+}
+
+/** encodeSizeCache, yielding to the event loop every SLICE_MS: a session's next command need not wait for it. */
+async function encodeInSlices(listing: CachedListing): Promise<string> {
+  const hash = createHash('sha256');
+  const pieces: string[] = [];
+  let sliceStart = performance.now();
+  for (const piece of bodyPieces(listing)) {
+    hash.update(piece);
+    pieces.push(piece);
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToEventLoop();
+      sliceStart = performance.now();
+    }
+  }
+  return `${MAGIC} ${hash.digest('hex')}\n${pieces.join('')}`;
 }
 
 const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
@@ -136,7 +157,7 @@ export async function writeSizeCache(maildir: string, listing: CachedListing): P
   const temporary = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   await removeAbandoned(maildir);
   try {
-    await writeFile(temporary, encodeSizeCache(listing), { mode: 0o600, flag: 'wx' });
+    await writeFile(temporary, await encodeInSlices(listing), { mode: 0o600, flag: 'wx' });
     await rename(temporary, target);
   } catch (err) {
     await unlink(temporary).catch(() => undefined);

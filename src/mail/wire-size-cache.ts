@@ -1,5 +1,3 @@
-import { wireSizeOfFile } from './wire-size.js';
-
 /** What identifies one version of a file's content without reading it. */
 export interface FileVersion {
   readonly size: number;
@@ -12,44 +10,63 @@ interface Entry extends FileVersion {
 
 /**
  * Wire sizes of scanned messages, so the next session on the same Maildir does not read every message
- * again. Bounded, oldest entry evicted first, because a long-running daemon sees an unbounded stream of mail.
+ * again. Keyed by Maildir, then base name (not path, so a move new/ → cur/ or a flag change keeps it): a
+ * listing of 100,000 messages then hashes names it has already hashed, rather than 100,000 fresh paths.
+ * Bounded, because a long-running daemon sees an unbounded stream of mail: the Maildirs least recently
+ * added to are dropped first, then the oldest entries of the one being added to.
  */
 export class WireSizeCache {
-  readonly #entries = new Map<string, Entry>();
+  /** Least recently added to first. */
+  readonly #maildirs = new Map<string, Map<string, Entry>>();
+  /** The Maildir last added to, known to be at the end of #maildirs. */
+  #last: string | undefined;
+  #count = 0;
 
   constructor(private readonly maxEntries = 100_000) {}
 
-  /** The cached size while `version` matches, else a fresh scan of `path`, remembered under `key`. */
-  async measure(key: string, path: string, version: FileVersion): Promise<number> {
-    const hit = this.lookup(key, version);
-    if (hit !== undefined) return hit;
-    const wireSize = await wireSizeOfFile(path);
-    this.remember(key, version, wireSize);
-    return wireSize;
+  /** Whether any version of the message is cached (a listing then stats the file to check whether it is this one). */
+  has(maildir: string, baseName: string): boolean {
+    return this.#maildirs.get(maildir)?.has(baseName) === true;
   }
 
-  /** Whether any version of `key` is cached (a listing then stats the file to check whether it is this one). */
-  has(key: string): boolean {
-    return this.#entries.has(key);
-  }
-
-  /** The cached size of `key` while `version` matches, else undefined. */
-  lookup(key: string, version: FileVersion): number | undefined {
-    const hit = this.#entries.get(key);
+  /** The cached size of the message while `version` matches, else undefined. */
+  lookup(maildir: string, baseName: string, version: FileVersion): number | undefined {
+    const hit = this.#maildirs.get(maildir)?.get(baseName);
     return hit?.size === version.size && hit.mtimeMs === version.mtimeMs ? hit.wireSize : undefined;
   }
 
-  /** Remembers a size measured elsewhere (the listing reads small files itself). */
-  remember(key: string, version: FileVersion, wireSize: number): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, { size: version.size, mtimeMs: version.mtimeMs, wireSize });
-    if (this.#entries.size > this.maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+  /** Remembers a size measured elsewhere (the listing reads the files itself). */
+  remember(maildir: string, baseName: string, version: FileVersion, wireSize: number): void {
+    const entries = this.#latest(maildir);
+    const size = entries.size;
+    entries.delete(baseName);
+    entries.set(baseName, { size: version.size, mtimeMs: version.mtimeMs, wireSize });
+    this.#count += entries.size - size;
+    for (const [oldest, evicted] of this.#maildirs) {
+      if (this.#count <= this.maxEntries || evicted === entries) break;
+      this.#maildirs.delete(oldest);
+      this.#count -= evicted.size;
+    }
+    if (this.#count > this.maxEntries) {
+      const oldest = entries.keys().next();
+      if (!oldest.done) this.forget(maildir, oldest.value);
     }
   }
 
-  forget(key: string): void {
-    this.#entries.delete(key);
+  forget(maildir: string, baseName: string): void {
+    const entries = this.#maildirs.get(maildir);
+    if (entries?.delete(baseName) === true) this.#count -= 1;
+  }
+
+  /** The entries of `maildir`, moved to the most recent end if they are not there already. */
+  #latest(maildir: string): Map<string, Entry> {
+    let entries = this.#maildirs.get(maildir);
+    if (entries === undefined || this.#last !== maildir) {
+      entries ??= new Map();
+      this.#maildirs.delete(maildir);
+      this.#maildirs.set(maildir, entries);
+      this.#last = maildir;
+    }
+    return entries;
   }
 }

@@ -1,12 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  baseNameOf,
   compareBaseNames,
   newUniqueName,
+  oldestFirstOrder,
   parseMaildirName,
   uidFor,
   withSizeFields,
 } from '../../src/mail/maildir-name.js';
+
+/** The info separator as the Maildir spec and Dovecot define it: the last `:2,` or `!2,`, with flags after it. */
+const INFO = /^(.+)[:!]2,([^:!]*)$/su;
 
 describe('parseMaildirName', () => {
   it('splits the info', () => {
@@ -14,12 +19,40 @@ describe('parseMaildirName', () => {
     expect(parseMaildirName('123.M4P5.host!2,')).toEqual({ baseName: '123.M4P5.host', flags: '' });
     expect(parseMaildirName('123.M4P5.host')).toEqual({ baseName: '123.M4P5.host', flags: '' });
   });
+
+  it('agrees with the pattern of the spec on any name, and baseNameOf with it', () => {
+    const name = fc.string({ unit: fc.constantFrom('a', '1', '2', ',', ':', '!', '\n', 'é'), maxLength: 12 });
+    fc.assert(
+      fc.property(name, (fileName) => {
+        const match = INFO.exec(fileName);
+        const expected = match ? { baseName: match[1], flags: match[2] } : { baseName: fileName, flags: '' };
+        expect(parseMaildirName(fileName)).toEqual(expected);
+        expect(baseNameOf(fileName)).toBe(expected.baseName);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
 });
 
 describe('compareBaseNames', () => {
   it('orders by timestamp numerically, then by the rest, undated last', () => {
     const names = ['1700000001.b', 'junk', '999999999.z', '1700000001.a', '1700000000.zz'];
     expect(names.sort(compareBaseNames)).toEqual(['999999999.z', '1700000000.zz', '1700000001.a', '1700000001.b', 'junk']);
+  });
+});
+
+describe('oldestFirstOrder', () => {
+  it('orders as compareBaseNames does, leading zeros, huge and missing timestamps included', () => {
+    const seconds = fc.oneof(fc.nat(30).map(String), fc.constantFrom('007', '07', '7', '', '9'.repeat(16), '9'.repeat(400), '1'.repeat(15)));
+    const rest = fc.string({ unit: fc.constantFrom('.', 'a', 'b', '1', 'x'), maxLength: 4 });
+    const name = fc.tuple(seconds, rest).map(([s, r]) => `${s}${r}`).filter((n) => n.length > 0);
+    fc.assert(
+      fc.property(fc.array(name, { maxLength: 30 }), (names) => {
+        const expected = [...names.keys()].sort((a, b) => compareBaseNames(names[a]!, names[b]!));
+        expect(oldestFirstOrder(names)).toEqual(expected);
+      }),
+      { numRuns: 1_000 },
+    );
   });
 });
 

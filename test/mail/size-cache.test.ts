@@ -75,7 +75,8 @@ describe('scanMaildir', () => {
     await put(maildir, 'cur/3.big:2,S', Buffer.alloc(3 << 20, 'x\n'));
     await symlink('/etc/hostname', join(maildir, 'new', '4.link'));
     await put(maildir, 'new/.5.hidden', 'x\n');
-    const listed = await scanMaildir(maildir, { sizes: new WireSizeCache() });
+    // Files written just now: trusted to be as read, so that they get versions.
+    const listed = await scanMaildir(maildir, { sizes: new WireSizeCache(), settledBefore: Number.POSITIVE_INFINITY });
     expect(listed.map((m) => [m.baseName, m.wireSize])).toEqual([
       ['1.sized,S=4,W=999', 999],
       ['2.plain', 6],
@@ -133,6 +134,19 @@ describe('size cache file', () => {
     await put(maildir, `${SIZE_CACHE_NAME}.124.abcdef.tmp`, 'being writ');
     await writeSizeCache(maildir, listing(maildir));
     expect((await readdir(maildir)).sort()).toEqual(['cur', 'new', SIZE_CACHE_NAME, `${SIZE_CACHE_NAME}.124.abcdef.tmp`, 'tmp']);
+  });
+
+  it('writes, in slices, the one JSON document encodeSizeCache makes', async () => {
+    const maildir = await tempMaildir();
+    const one = listing(maildir).messages[0]!;
+    const messages = Array.from({ length: 4_500 }, (_, i) => ({ ...one, name: `${i}.m`, baseName: `${i}.m`, path: join(maildir, 'cur', `${i}.m`) }));
+    const many: CachedListing = { ...listing(maildir), messages };
+    await writeSizeCache(maildir, many);
+    const text = await readFile(join(maildir, SIZE_CACHE_NAME), 'utf8');
+    expect(text).toBe(encodeSizeCache(many));
+    const rows = messages.map((m) => [0, m.name, m.baseName.length, m.wireSize, m.version!.size, m.version!.mtimeMs]);
+    expect(text.slice(text.indexOf('\n') + 1)).toBe(JSON.stringify({ stamps: many.stamps, settled: true, messages: rows }));
+    expect(decodeSizeCache(maildir, text)).toEqual(many);
   });
 
   it('is replaced atomically, leaving no temporary file', async () => {
