@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { run } from '../support/processes.js';
 
@@ -11,11 +11,7 @@ const REFUSED = '-ERR [AUTH] Plaintext authentication is disallowed on non-secur
 let site: Site | undefined;
 let daemon: RunningDaemon | undefined;
 
-afterEach(async () => {
-  await daemon?.stop();
-  site?.remove();
-  daemon = site = undefined;
-});
+afterEach(cleanUpDaemons);
 
 async function start(options: SiteOptions): Promise<number> {
   site = makeSite(options);

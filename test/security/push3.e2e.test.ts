@@ -1,16 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { openTls, tlsSite } from './tls-support.js';
 
 let site: Site | undefined;
 let daemon: RunningDaemon | undefined;
 
-afterEach(async () => {
-  await daemon?.stop();
-  site?.remove();
-  daemon = site = undefined;
-});
+afterEach(cleanUpDaemons);
 
 describe('Push3 security hooks', () => {
   it('speaks TLS with the POP3 certificate when push3.tls is set, and throttles failed LOGINs', async () => {

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { python, run } from '../support/processes.js';
 import { logged, makeCertificate, openTls, presentedName, tlsSite, upgrade } from './tls-support.js';
@@ -12,11 +12,7 @@ const BODY = 'Subject: hello\r\n\r\nHello over TLS\r\n';
 let site: Site | undefined;
 let daemon: RunningDaemon | undefined;
 
-afterEach(async () => {
-  await daemon?.stop();
-  site?.remove();
-  daemon = site = undefined;
-});
+afterEach(cleanUpDaemons);
 
 /** A daemon with a certificate, STLS and POP3S; loopback is not trusted, so plaintext login needs TLS. */
 async function start(): Promise<{ pop3: number; pop3s: number }> {

@@ -23,6 +23,19 @@ export interface Site {
   remove(): void;
 }
 
+/** Daemons and sites made by this test file's tests, for cleanUpDaemons (vitest gives each file its own modules). */
+const startedDaemons = new Set<RunningDaemon>();
+const madeSites = new Set<Site>();
+
+/** For `afterEach`: stops every daemon started with startDaemon and removes every site made with makeSite. */
+export async function cleanUpDaemons(): Promise<void> {
+  const daemons = [...startedDaemons];
+  startedDaemons.clear();
+  await Promise.all(daemons.map((daemon) => daemon.stop()));
+  for (const site of madeSites) site.remove();
+  madeSites.clear();
+}
+
 export function makeSite(options: SiteOptions = {}): Site {
   const dir = mkdtempSync(join(tmpdir(), 'pop3d-e2e-'));
   const users = options.users ?? { alice: 'secret' };
@@ -50,7 +63,9 @@ export function makeSite(options: SiteOptions = {}): Site {
   for (const [section, values] of Object.entries(options.config ?? {})) base[section] = { ...base[section], ...values };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(base, null, 2));
-  return { dir, configFile, maildir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const site = { dir, configFile, maildir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  madeSites.add(site);
+  return site;
 }
 
 export interface RunningDaemon {
@@ -103,7 +118,7 @@ export async function startDaemon(site: Site, expect: string[] = ['pop3'], extra
       fail(new Error(`daemon exited with ${code}: ${stderr}`));
     });
   });
-  return {
+  const daemon: RunningDaemon = {
     process: child,
     ports,
     port: (protocol) => {
@@ -118,4 +133,6 @@ export async function startDaemon(site: Site, expect: string[] = ['pop3'], extra
       return exited;
     },
   };
+  startedDaemons.add(daemon);
+  return daemon;
 }
