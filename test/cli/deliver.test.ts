@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { runCli, startCli } from './run-cli.js';
 
@@ -10,11 +10,7 @@ const MESSAGE = 'From: sender@example.org\r\nTo: bob@example.org\r\nSubject: hel
 
 let site: Site;
 let daemon: RunningDaemon | undefined;
-afterEach(async () => {
-  await daemon?.stop();
-  daemon = undefined;
-  site?.remove();
-});
+afterEach(cleanUpDaemons);
 
 const files = (user: string, sub: string): string[] => {
   const dir = join(site.maildir(user), sub);

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { python, run } from '../support/processes.js';
 
 /*
@@ -17,10 +17,7 @@ const EXPECTED = FIXTURES.map(lf);
 
 let site: Site;
 let daemon: RunningDaemon;
-afterEach(async () => {
-  await daemon?.stop();
-  site?.remove();
-});
+afterEach(cleanUpDaemons);
 
 async function start(): Promise<number> {
   site = makeSite({ users: { alice: 'secret' }, mail: { alice: FIXTURES } });

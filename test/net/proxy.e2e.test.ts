@@ -1,7 +1,7 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, tlsSite } from '../security/tls-support.js';
 import { v2Tcp4, v2Tcp6 } from './proxy-headers.js';
@@ -22,9 +22,7 @@ let relays: Server[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
   for (const relay of relays.splice(0)) relay.close();
-  await daemon?.stop();
-  site?.remove();
-  daemon = site = undefined;
+  await cleanUpDaemons();
 });
 
 const BEHIND_BALANCER = {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, openTls, tlsSite } from './tls-support.js';
 
@@ -13,9 +13,7 @@ let clients: RawClient[] = [];
 afterEach(async () => {
   for (const client of clients) client.close();
   clients = [];
-  await daemon?.stop();
-  site?.remove();
-  daemon = site = undefined;
+  await cleanUpDaemons();
 });
 
 async function start(config: SiteOptions['config'], withTls = false): Promise<Record<string, number>> {
