@@ -12,21 +12,21 @@ interface Peer {
  * remote address and user attached. Events never carry passwords, so none can reach the log. At info:
  * connections, logins, deletions, timeouts, admin changes; each command at debug; byte counts at trace.
  */
+/** The level of each kind of event's line; the rest are info. */
+const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = { bytes: 'trace', command: 'debug', error: 'warn' };
+
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();
   return events$.subscribe((event) => {
-    // Several per session: skip building a line nobody will see (the level can change live).
-    if (event.type === 'bytes' && !logger.isLevelEnabled('trace')) return;
-    if (event.type === 'command' && !logger.isLevelEnabled('debug')) return;
-    const { type, at: _at, ...fields } = event;
     if (event.type === 'connection-opened') peers.set(event.connection, { remote: event.remote });
     const peer = 'connection' in event ? peers.get(event.connection) : undefined;
     if (event.type === 'auth' && event.ok && peer) peer.user = event.user;
-    const line = { event: type, remote: peer?.remote, user: peer?.user, ...fields };
-    if (event.type === 'bytes') logger.trace(line);
-    else if (event.type === 'command') logger.debug(line);
-    else if (event.type === 'error') logger.warn(line);
-    else logger.info(line);
+    const level = LEVELS[event.type] ?? 'info';
+    // Several bytes and command events per session: no line is built that nobody will see (the level can change live).
+    if (logger.isLevelEnabled(level)) {
+      const { type, at: _at, ...fields } = event;
+      logger[level]({ event: type, remote: peer?.remote, user: peer?.user, ...fields });
+    }
     if (event.type === 'connection-closed') peers.delete(event.connection);
   });
 }

@@ -1,7 +1,8 @@
-import { concat, concatMap, defer, EMPTY, finalize, mergeScan, Observable, of, takeWhile } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, finalize, mergeScan, of, takeWhile, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
 import { onEach } from '../net/on-each.js';
+import { precededBy } from '../net/preceded-by.js';
 import { SilenceClock } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
@@ -113,13 +114,3 @@ function runSession(
   );
 }
 
-/**
- * `first`, then everything `rest$` sends: `concat(of(first), rest$)` without concat's inner-subscription
- * machinery, which would otherwise stay alive for the whole (possibly idle) session.
- */
-function precededBy<T>(first: T, rest$: Observable<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    subscriber.next(first);
-    return subscriber.closed ? undefined : rest$.subscribe(subscriber);
-  });
-}

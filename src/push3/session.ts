@@ -1,5 +1,4 @@
 import {
-  concat,
   connect,
   defer,
   distinctUntilChanged,
@@ -21,6 +20,7 @@ import {
 import { formatMetrics } from '../metrics/catalogue.js';
 import type { SessionFactory } from '../net/connection.js';
 import { onEach } from '../net/on-each.js';
+import { precededBy } from '../net/preceded-by.js';
 import { SilenceClock } from '../net/silence.js';
 import type { Transition } from './command.js';
 import type { Push3Context, Push3Service } from './context.js';
@@ -57,7 +57,7 @@ export function push3Session(service: Push3Service): SessionFactory {
         ),
         silence.endAfter(() => of(INACTIVE)),
       );
-      return concat(of(GREETING), session$);
+      return precededBy(GREETING, session$);
     });
 }
 
