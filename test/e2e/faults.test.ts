@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { rssOf } from '../support/processes.js';
 
@@ -18,8 +18,8 @@ afterEach(async () => {
   site = undefined;
 });
 
-async function start(current: Site): Promise<RunningDaemon> {
-  const daemon = await startDaemon(current);
+async function start(current: Site, extraArgs: string[] = []): Promise<RunningDaemon> {
+  const daemon = await startDaemon(current, ['pop3'], extraArgs);
   daemons.push(daemon);
   return daemon;
 }
@@ -104,7 +104,8 @@ describe('faults and limits end to end', () => {
       writeFileSync(join(maildir, 'new', name), text);
       originals.set(name, text);
     }
-    const daemon = await start(site);
+    // kill -9 must hit the process doing the UPDATE: with workers that is a worker, not the daemon's pid.
+    const daemon = await start(site, ONE_PROCESS);
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send(`USER alice\r\nPASS secret\r\n${[...originals.keys()].map((_, i) => `DELE ${i + 1}\r\n`).join('')}`);
