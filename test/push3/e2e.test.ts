@@ -164,7 +164,10 @@ describe('Push3 end to end', () => {
     expect(await pop3.line()).toBe('-ERR Disconnected for inactivity');
     await pop3.ended();
     // With workers, their log lines reach the primary's stdout a little later: this session's last one first.
-    await vi.waitFor(() => expect(daemon.logs.some((entry) => entry.event === 'connection-closed')).toBe(true));
+    // (The admin session closes at about the same moment: wait for the POP3 session's line itself.)
+    await vi.waitFor(() =>
+      expect(daemon.logs.some((entry) => entry.event === 'connection-closed' && entry.protocol === 'pop3')).toBe(true),
+    );
 
     // The admin session was silent as long: the same timeout closed it.
     expect(await push3.line()).toBe('->FAIL: disconnected for inactivity');
