@@ -1,0 +1,154 @@
+/**
+ * Keeps a Maildir's `dovecot-uidlist` the way Dovecot does, so Dovecot (IMAP beside pop3d, or POP3 again after a
+ * rollback) and pop3d see the same UIDs. A message already listed keeps its UID; messages without one get the
+ * next UIDs in the listing's order (Dovecot's sort of new files), under Dovecot's own `dovecot-uidlist.lock`,
+ * written to `dovecot-uidlist.tmp` and renamed over the list, `N` advanced. A list that cannot be read is never
+ * replaced: that would renumber the mailbox (UidlistCorruptError goes to the caller).
+ */
+import { randomBytes } from 'node:crypto';
+import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { hasErrorCode } from '../errno.js';
+import { acquireDotlock, type DotlockOptions } from './dotlock.js';
+import { formatUidlist, parseUidlist, type Uidlist, type UidlistRecord } from './uidlist-file.js';
+
+export const UIDLIST_NAME = 'dovecot-uidlist';
+
+/** A read list with what it was read from, and its records by base name. */
+export interface KnownUidlist {
+  readonly uidlist: Uidlist;
+  readonly byBaseName: ReadonlyMap<string, UidlistRecord>;
+}
+
+interface Cached extends KnownUidlist {
+  /** Inode, mtime and size of the file this was read from (or written as). */
+  readonly stamp: string;
+  /** The last listing every name of which the list holds: the same listing again needs no look. */
+  coveredListing: readonly { readonly baseName: string }[] | undefined;
+}
+
+export interface UidlistStoreOptions {
+  readonly dotlock?: DotlockOptions;
+  /** Seconds since the epoch, for a new list's UIDVALIDITY (Dovecot takes the time too). */
+  readonly now?: () => number;
+  /** Maildirs whose lists are kept in memory; the least recently used go first. */
+  readonly maxCached?: number;
+}
+
+async function stampOf(path: string): Promise<string | undefined> {
+  try {
+    const stats = await stat(path, { bigint: true });
+    return `${stats.ino}:${stats.mtimeNs}:${stats.size}`;
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
+}
+
+function known(uidlist: Uidlist): KnownUidlist {
+  return { uidlist, byBaseName: new Map(uidlist.records.map((record) => [record.baseName, record])) };
+}
+
+/** Written in full to a temp file, synced, then renamed: readers see the old list or the new one, never half. */
+async function writeUidlist(path: string, uidlist: Uidlist): Promise<void> {
+  const temp = `${path}.tmp`;
+  const handle = await open(temp, 'w', 0o600);
+  try {
+    await handle.writeFile(formatUidlist(uidlist));
+    await handle.datasync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+  await handle.close();
+  await rename(temp, path);
+}
+
+/** The uidlist with a UID for every name in `baseNames` (in that order), or undefined when it has them all. */
+export function withNewUids(current: KnownUidlist | undefined, baseNames: Iterable<string>, uidValidity: () => number): Uidlist | undefined {
+  const added: UidlistRecord[] = [];
+  const base = current?.uidlist;
+  let nextUid = base?.nextUid ?? 1;
+  const seen = new Set<string>();
+  for (const baseName of baseNames) {
+    if (current?.byBaseName.has(baseName) === true || seen.has(baseName)) continue;
+    seen.add(baseName);
+    added.push({ uid: nextUid++, extensions: [], baseName });
+  }
+  if (base !== undefined && added.length === 0) return undefined;
+  return {
+    uidValidity: base?.uidValidity ?? uidValidity(),
+    nextUid,
+    guid: base?.guid || randomBytes(16).toString('hex'),
+    headerExtensions: base?.headerExtensions ?? [],
+    records: [...(base?.records ?? []), ...added],
+  };
+}
+
+/** Uidlists of Maildirs, read from disk when they changed and extended under the dotlock when mail is new. */
+export class UidlistStore {
+  readonly #options: UidlistStoreOptions;
+  readonly #cache = new Map<string, Cached>();
+
+  constructor(options: UidlistStoreOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The list of `maildir`, with a UID for every message of `listing` (oldest first). */
+  async sync(maildir: string, listing: readonly { readonly baseName: string }[]): Promise<KnownUidlist> {
+    const path = join(maildir, UIDLIST_NAME);
+    const cached = this.#fresh(maildir, await stampOf(path));
+    if (cached !== undefined && (cached.coveredListing === listing || listing.every((m) => cached.byBaseName.has(m.baseName)))) {
+      cached.coveredListing = listing;
+      return cached;
+    }
+    const release = await acquireDotlock(path, this.#options.dotlock);
+    try {
+      // Read again under the lock: another writer may have numbered these messages meanwhile.
+      const stamp = await stampOf(path);
+      const text = stamp === undefined ? undefined : await readText(path);
+      const read = text === undefined ? undefined : parseUidlist(text);
+      const current = read === undefined ? undefined : known(read);
+      const now = this.#options.now ?? (() => Math.floor(Date.now() / 1000));
+      const extended = withNewUids(current, listing.map((m) => m.baseName), now);
+      if (extended !== undefined) await writeUidlist(path, extended);
+      const result = extended === undefined ? current! : known(extended);
+      this.#remember(maildir, { ...result, stamp: (await stampOf(path)) ?? '', coveredListing: listing });
+      return result;
+    } finally {
+      await release();
+    }
+  }
+
+  /** The list as on disk now, without creating or changing it; undefined when there is none. */
+  async peek(maildir: string): Promise<KnownUidlist | undefined> {
+    const text = await readText(join(maildir, UIDLIST_NAME));
+    const read = text === undefined ? undefined : parseUidlist(text);
+    return read === undefined ? undefined : known(read);
+  }
+
+  #fresh(maildir: string, stamp: string | undefined): Cached | undefined {
+    const cached = this.#cache.get(maildir);
+    return cached !== undefined && stamp !== undefined && cached.stamp === stamp ? cached : undefined;
+  }
+
+  #remember(maildir: string, entry: Cached): void {
+    this.#cache.delete(maildir);
+    this.#cache.set(maildir, entry);
+    const max = this.#options.maxCached ?? 1_000;
+    for (const oldest of this.#cache.keys()) {
+      if (this.#cache.size <= max) break;
+      this.#cache.delete(oldest);
+    }
+  }
+}
