@@ -43,15 +43,37 @@ class ListedInfo implements MessageInfo {
   }
 }
 
+/** A message whose UIDL comes from the maildrop's numbering, by its index, when first asked for. */
+class IndexedInfo implements MessageInfo {
+  readonly #index: number;
+  readonly #uidAt: (index: number) => string;
+
+  constructor(
+    readonly size: number,
+    index: number,
+    uidAt: (index: number) => string,
+  ) {
+    this.#index = index;
+    this.#uidAt = uidAt;
+  }
+
+  get uid(): string {
+    return this.#uidAt(this.#index);
+  }
+}
+
 /**
  * How a maildrop's UIDLs are made: from the base name alone (`%f` formats, worked out when first asked for), or
- * given in full by the Dovecot uidlist (one per listed message, in the same order).
+ * from the Dovecot uidlist, by the listed message's index (see dovecot/numbering.ts).
  */
 export type UidlSource =
   | { readonly kind: 'fileName'; readonly uidOf: (baseName: string) => string }
-  | { readonly kind: 'listed'; readonly uids: readonly string[] };
+  | { readonly kind: 'listed'; readonly uidAt: (index: number) => string };
 
 const BASE_NAME_UIDL: UidlSource = { kind: 'fileName', uidOf: uidFor };
+
+const sameUidlSource = (a: UidlSource, b: UidlSource): boolean =>
+  a.kind === 'fileName' ? b.kind === 'fileName' && a.uidOf === b.uidOf : b.kind === 'listed' && a.uidAt === b.uidAt;
 
 /**
  * The MessageInfo of each listing, shared by every session opened on it: MailboxIndex hands out the same
@@ -62,10 +84,10 @@ const infosOfListing = new WeakMap<readonly ListedMessage[], { readonly uidls: U
 
 function infosOf(listed: readonly ListedMessage[], uidls: UidlSource): readonly MessageInfo[] {
   const cached = infosOfListing.get(listed);
-  if (cached !== undefined && cached.uidls === uidls) return cached.infos;
+  if (cached !== undefined && sameUidlSource(cached.uidls, uidls)) return cached.infos;
   const infos =
     uidls.kind === 'listed'
-      ? listed.map(({ wireSize }, i) => ({ uid: uidls.uids[i]!, size: wireSize }))
+      ? listed.map(({ wireSize }, i) => new IndexedInfo(wireSize, i, uidls.uidAt))
       : listed.map(({ baseName, wireSize }) => new ListedInfo(baseName, wireSize, uidls.uidOf));
   infosOfListing.set(listed, { uidls, infos });
   return infos;

@@ -120,8 +120,8 @@ export class MaildirStore implements MaildropStore {
     if (!this.#format.needsUids) return { listed, uidls: this.#fileNameUidls };
     try {
       const list = await this.#uidlists.sync(maildir, listed);
-      const { messages, uids } = numberByUid(listed, list, this.#format);
-      return { listed: messages, uidls: { kind: 'listed', uids } };
+      const { messages, uidAt } = numberByUid(listed, list, this.#format);
+      return { listed: messages, uidls: { kind: 'listed', uidAt } };
     } catch (err) {
       // Kept as it is for the operator to look at: rewriting it would give the messages other UIDs.
       if (err instanceof UidlistCorruptError) this.#logger.warn({ event: 'uidlist-corrupt', user, maildir, err }, err.message);

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { RawClient } from '../support/pop3-client.js';
 import { chownTree, mailOwner, startDovecot, type MailOwner, type RunningDovecot } from '../support/dovecot.js';
 
 const run = promisify(execFile);
@@ -86,9 +87,28 @@ describe('taking over from Dovecot, with Dovecot IMAP beside pop3d', () => {
     expect(await client<Pop3Message[]>('pop3', dovecot.pop3, 'bob', 'secret')).toEqual(ours);
   });
 
+  it('refuses a login over a corrupt uidlist with [SYS/TEMP], logs it, and keeps the file', async () => {
+    const path = join(site.maildir('bob'), 'dovecot-uidlist');
+    const good = readFileSync(path, 'utf8');
+    const corrupt = good.replace(/\n2 /u, '\n1 ');
+    writeFileSync(path, corrupt);
+    const pop = await RawClient.open(pop3d.port('pop3'));
+    await pop.line();
+    await pop.command('USER bob');
+    expect(await pop.command('PASS secret')).toBe('-ERR [SYS/TEMP] Unable to open the mailbox');
+    pop.close();
+    expect(readFileSync(path, 'utf8')).toBe(corrupt);
+    await vi.waitFor(() => expect(pop3d.logs.some((entry) => entry.event === 'uidlist-corrupt')).toBe(true));
+    writeFileSync(path, good);
+  });
+
   it('gives a message delivered after the switch the next UID, the one IMAP sees', async () => {
     deliver('alice', '1700000200.M1P3.test', message('five'));
+    // `pop3d uidl` numbers it first, run as whoever runs the tests: the list must stay the mail user's.
+    const { stdout } = await run(process.execPath, [CLI, 'uidl', 'alice', '--config', site.configFile]);
+    expect(statSync(join(site.maildir('alice'), 'dovecot-uidlist'))).toMatchObject({ uid: owner.uid, gid: owner.gid });
     const ours = await client<Pop3Message[]>('pop3', pop3d.port('pop3'), 'alice', 'secret');
+    expect(stdout).toBe(ours.map((m) => `${m.n} ${m.uidl}\n`).join(''));
     expect(ours.slice(0, -1)).toEqual(servedByDovecot);
     const imap = await client<ImapListing>('imap', dovecot.imap, 'alice', 'secret');
     const bySubject = new Map(imap.messages.map((m) => [m.subject, m]));

@@ -45,7 +45,10 @@ async function waitForGreeting(port: number, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
     const greeted = await new Promise<boolean>((done) => {
       const socket = new Socket();
-      socket.once('data', () => done(true) && socket.destroy());
+      socket.once('data', () => {
+        done(true);
+        socket.destroy();
+      });
       socket.once('error', () => done(false));
       socket.connect(port, '127.0.0.1');
     });

@@ -116,12 +116,12 @@ export function parseUidlist(text: string): Uidlist | undefined {
 /** The file Dovecot would write for `uidlist` (maildir_uidlist_write_fd). */
 export function formatUidlist(uidlist: Uidlist): string {
   const header = ['3', `V${uidlist.uidValidity}`, `N${uidlist.nextUid}`, `G${uidlist.guid}`, ...uidlist.headerExtensions].join(' ');
-  const lines = [header];
-  for (const record of uidlist.records) {
-    const fields = [String(record.uid), ...record.extensions].join(' ');
-    lines.push(`${fields} :${record.baseName}`);
+  // One string grown line by line (V8 keeps it as a rope until written): 100,000 records without a line array.
+  let text = `${header}\n`;
+  for (const { uid, extensions, baseName } of uidlist.records) {
+    text += extensions.length === 0 ? `${uid} :${baseName}\n` : `${uid} ${extensions.join(' ')} :${baseName}\n`;
   }
-  return `${lines.join('\n')}\n`;
+  return text;
 }
 
 /** The value of a record's extension field `key`, if it has one. */

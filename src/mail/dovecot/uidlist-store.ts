@@ -7,24 +7,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { hasErrorCode } from '../errno.js';
 import { acquireDotlock, type DotlockOptions } from './dotlock.js';
+import { KnownUidlist } from './known-uidlist.js';
 import { formatUidlist, parseUidlist, type Uidlist, type UidlistRecord } from './uidlist-file.js';
 
+export { KnownUidlist };
+
 export const UIDLIST_NAME = 'dovecot-uidlist';
+const NO_EXTENSIONS: readonly string[] = [];
 
-/** A read list with what it was read from, and its records by base name. */
-export interface KnownUidlist {
-  readonly uidlist: Uidlist;
-  readonly byBaseName: ReadonlyMap<string, UidlistRecord>;
-}
-
-interface Cached extends KnownUidlist {
+interface Cached {
+  readonly list: KnownUidlist;
   /** Inode, mtime and size of the file this was read from (or written as). */
   readonly stamp: string;
-  /** The last listing every name of which the list holds: the same listing again needs no look. */
-  coveredListing: readonly { readonly baseName: string }[] | undefined;
 }
 
 export interface UidlistStoreOptions {
@@ -54,15 +51,19 @@ async function readText(path: string): Promise<string | undefined> {
   }
 }
 
-function known(uidlist: Uidlist): KnownUidlist {
-  return { uidlist, byBaseName: new Map(uidlist.records.map((record) => [record.baseName, record])) };
-}
-
-/** Written in full to a temp file, synced, then renamed: readers see the old list or the new one, never half. */
+/**
+ * Written in full to a temp file, synced, then renamed: readers see the old list or the new one, never half.
+ * Run as root (`pop3d uidl` before the daemon drops privileges), the file gets the Maildir's owner, so that
+ * Dovecot's mail processes can still read and replace it.
+ */
 async function writeUidlist(path: string, uidlist: Uidlist): Promise<void> {
   const temp = `${path}.tmp`;
   const handle = await open(temp, 'w', 0o600);
   try {
+    if (process.getuid?.() === 0) {
+      const owner = await stat(dirname(path));
+      await handle.chown(owner.uid, owner.gid);
+    }
     await handle.writeFile(formatUidlist(uidlist));
     await handle.datasync();
   } catch (err) {
@@ -74,24 +75,29 @@ async function writeUidlist(path: string, uidlist: Uidlist): Promise<void> {
   await rename(temp, path);
 }
 
-/** The uidlist with a UID for every name in `baseNames` (in that order), or undefined when it has them all. */
-export function withNewUids(current: KnownUidlist | undefined, baseNames: Iterable<string>, uidValidity: () => number): Uidlist | undefined {
+/**
+ * The uidlist with a UID for every name in `baseNames` (distinct, as a listing's are; new ones numbered in that
+ * order), or undefined when it has them all.
+ */
+export function withNewUids(
+  current: KnownUidlist | undefined,
+  listing: readonly { readonly baseName: string }[],
+  uidValidity: () => number,
+): Uidlist | undefined {
   const added: UidlistRecord[] = [];
   const base = current?.uidlist;
   let nextUid = base?.nextUid ?? 1;
-  const seen = new Set<string>();
-  for (const baseName of baseNames) {
-    if (current?.byBaseName.has(baseName) === true || seen.has(baseName)) continue;
-    seen.add(baseName);
-    added.push({ uid: nextUid++, extensions: [], baseName });
-  }
+  const known = current?.match(listing);
+  listing.forEach(({ baseName }, i) => {
+    if (known?.[i] === undefined) added.push({ uid: nextUid++, extensions: NO_EXTENSIONS, baseName });
+  });
   if (base !== undefined && added.length === 0) return undefined;
   return {
     uidValidity: base?.uidValidity ?? uidValidity(),
     nextUid,
     guid: base?.guid || randomBytes(16).toString('hex'),
     headerExtensions: base?.headerExtensions ?? [],
-    records: [...(base?.records ?? []), ...added],
+    records: base === undefined ? added : base.records.concat(added),
   };
 }
 
@@ -108,23 +114,21 @@ export class UidlistStore {
   async sync(maildir: string, listing: readonly { readonly baseName: string }[]): Promise<KnownUidlist> {
     const path = join(maildir, UIDLIST_NAME);
     const cached = this.#fresh(maildir, await stampOf(path));
-    if (cached !== undefined && (cached.coveredListing === listing || listing.every((m) => cached.byBaseName.has(m.baseName)))) {
-      cached.coveredListing = listing;
-      return cached;
-    }
+    if (cached?.covers(listing) === true) return cached;
     const release = await acquireDotlock(path, this.#options.dotlock);
     try {
       // Read again under the lock: another writer may have numbered these messages meanwhile.
       const stamp = await stampOf(path);
       const text = stamp === undefined ? undefined : await readText(path);
       const read = text === undefined ? undefined : parseUidlist(text);
-      const current = read === undefined ? undefined : known(read);
+      const current = read === undefined ? undefined : new KnownUidlist(read);
       const now = this.#options.now ?? (() => Math.floor(Date.now() / 1000));
-      const extended = withNewUids(current, listing.map((m) => m.baseName), now);
+      const extended = withNewUids(current, listing, now);
       if (extended !== undefined) await writeUidlist(path, extended);
-      const result = extended === undefined ? current! : known(extended);
-      this.#remember(maildir, { ...result, stamp: (await stampOf(path)) ?? '', coveredListing: listing });
-      return result;
+      // The same object as later logins get from the cache, so that what is derived from it (numbering) is reused.
+      const list = extended === undefined ? current! : new KnownUidlist(extended);
+      this.#remember(maildir, { list, stamp: (await stampOf(path)) ?? '' });
+      return list;
     } finally {
       await release();
     }
@@ -134,12 +138,12 @@ export class UidlistStore {
   async peek(maildir: string): Promise<KnownUidlist | undefined> {
     const text = await readText(join(maildir, UIDLIST_NAME));
     const read = text === undefined ? undefined : parseUidlist(text);
-    return read === undefined ? undefined : known(read);
+    return read === undefined ? undefined : new KnownUidlist(read);
   }
 
-  #fresh(maildir: string, stamp: string | undefined): Cached | undefined {
+  #fresh(maildir: string, stamp: string | undefined): KnownUidlist | undefined {
     const cached = this.#cache.get(maildir);
-    return cached !== undefined && stamp !== undefined && cached.stamp === stamp ? cached : undefined;
+    return cached !== undefined && stamp !== undefined && cached.stamp === stamp ? cached.list : undefined;
   }
 
   #remember(maildir: string, entry: Cached): void {

@@ -25,7 +25,7 @@ describe('UidlistStore', () => {
     const maildir = await tempMaildir();
     await put(maildir, UIDLIST_NAME, '3 V42 N11 G0123456789abcdef0123456789abcdef Xkeep\n7 PUIDL7 :1.a\n10 :3.c\n');
     const list = await new UidlistStore().sync(maildir, named('1.a', '2.new', '3.c', '4.new'));
-    expect([...list.byBaseName].map(([name, r]) => [name, r.uid])).toEqual([
+    expect(list.uidlist.records.map((r) => [r.baseName, r.uid])).toEqual([
       ['1.a', 7],
       ['3.c', 10],
       ['2.new', 11],
@@ -47,8 +47,8 @@ describe('UidlistStore', () => {
     // Dovecot (IMAP) numbered a message meanwhile: ours must follow.
     await writeFile(path, `${before.replace(/ N2 /u, ' N6 ')}5 :2.b\n`);
     const list = await store.sync(maildir, named('1.a', '2.b', '3.c'));
-    expect(list.byBaseName.get('2.b')?.uid).toBe(5);
-    expect(list.byBaseName.get('3.c')?.uid).toBe(6);
+    expect(list.get('2.b')?.uid).toBe(5);
+    expect(list.get('3.c')?.uid).toBe(6);
   });
 
   it('never rewrites a corrupt list', async () => {
@@ -73,7 +73,7 @@ describe('UidlistStore', () => {
     const { hostname } = await import('node:os');
     await put(maildir, `${UIDLIST_NAME}.lock`, `4194305:${hostname()}`);
     const list = await new UidlistStore().sync(maildir, named('1.a', '2.b'));
-    expect(list.byBaseName.get('2.b')?.uid).toBe(2);
+    expect(list.get('2.b')?.uid).toBe(2);
   });
 
   it('gives every message one UID for good when two processes number new mail at once', async () => {
@@ -88,9 +88,9 @@ describe('UidlistStore', () => {
         writeFileSync(maildir + '/new/' + (1700000000 + i) + '.' + tag, 'x');
         const names = readdirSync(maildir + '/new').sort().map((baseName) => ({ baseName }));
         const list = await store.sync(maildir, names);
-        for (const [name, record] of list.byBaseName) {
-          if (seen[name] !== undefined && seen[name] !== record.uid) throw new Error('UID of ' + name + ' changed');
-          seen[name] = record.uid;
+        for (const { baseName: name, uid } of list.uidlist.records) {
+          if (seen[name] !== undefined && seen[name] !== uid) throw new Error('UID of ' + name + ' changed');
+          seen[name] = uid;
         }
       }
       process.stdout.write(JSON.stringify(seen));`;
