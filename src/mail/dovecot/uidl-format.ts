@@ -80,11 +80,9 @@ export function parseUidlFormat(source: string): UidlFormat {
 
 function expandField(field: Field, values: UidlValues): string {
   const raw = values[field.variable];
-  let text = typeof raw === 'number' ? raw.toString(field.hex ? 16 : 10) : field.hex ? hexOfDecimal(raw) : raw;
+  const text = typeof raw === 'number' ? raw.toString(field.hex ? 16 : 10) : field.hex ? hexOfDecimal(raw) : raw;
   if (field.width === 0) return text;
-  if (field.zeroPad) return text.padStart(field.width, '0');
-  text = text.slice(0, field.width);
-  return text;
+  return field.zeroPad ? text.padStart(field.width, '0') : text.slice(0, field.width);
 }
 
 /** Dovecot's X on text: the leading decimal number in hex, 0 when the text is not a number. */
