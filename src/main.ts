@@ -93,6 +93,8 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     staleMs: config.mail.lockStaleSeconds * 1000,
     autocreate: config.mail.autocreate,
     welcomeFile: config.mail.welcome,
+    uidlFormat: config.mail.uidlFormat,
+    flagUpdates: config.mail.flagUpdates,
     logger,
   });
   const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store) : store);

@@ -10,8 +10,8 @@ import { COMMON_OPTIONS, type Command } from './command.js';
 import { CliError, EX } from './exit-codes.js';
 import { loadConfig, type Invocation } from './options.js';
 
-/** 67 for a user the users file does not know; a users file that is not there is the config's fault (78). */
-async function checkRecipient(config: Config, user: string): Promise<void> {
+/** 67 for a user the users file does not know; a users file that is not there is the config's fault (78). Shared by the commands that take a USER. */
+export async function checkRecipient(config: Config, user: string): Promise<void> {
   const invalid = validateUserName(user);
   if (invalid !== undefined) throw new CliError(`unknown user ${JSON.stringify(user)}: the name ${invalid}`, EX.NOUSER);
   let users: PasswdFileDirectory;

@@ -5,9 +5,10 @@ import { deliver } from './deliver.js';
 import { CliError, EX } from './exit-codes.js';
 import { parseCommandLine } from './options.js';
 import { serve } from './serve.js';
+import { uidl } from './uidl.js';
 import { user } from './user.js';
 
-const COMMANDS: readonly Command[] = [serve, checkConfig, user, deliver];
+const COMMANDS: readonly Command[] = [serve, checkConfig, user, deliver, uidl];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length)) + 2;

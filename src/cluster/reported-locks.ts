@@ -24,6 +24,7 @@ export function reportedLocks(
         user: maildrop.user,
         messages: maildrop.messages,
         read: (index) => maildrop.read(index),
+        markSeen: (index) => maildrop.markSeen(index),
         commit: (deleted) => maildrop.commit(deleted).finally(letGo),
         release: () => maildrop.release().finally(letGo),
       };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../mail/dovecot/uidl-format.js';
 import { cidrProblem } from '../net/address.js';
 
 const port = z.int().min(0).max(65535);
@@ -8,6 +9,14 @@ const seconds = z.number().positive();
 const cidr = z.string().refine((text) => cidrProblem(text) === undefined, { error: (issue) => cidrProblem(String(issue.input)) });
 /** Read a PROXY protocol header (v1 or v2) first, from proxy.trustedProxies only; see net/proxy-reader.ts. */
 const proxyProtocol = z.boolean().default(false);
+
+function checkUidlFormat(format: string, context: z.RefinementCtx): void {
+  try {
+    parseUidlFormat(format);
+  } catch (err) {
+    context.addIssue({ code: 'custom', message: (err as Error).message });
+  }
+}
 
 /** Every key the daemon reads, with its default. Unknown keys are an error, so typos never pass silently. */
 export const configSchema = z.strictObject({
@@ -83,6 +92,10 @@ export const configSchema = z.strictObject({
       welcome: z.string().optional(),
       /** A lock not refreshed for this long belongs to a dead process and may be taken over. */
       lockStaleSeconds: z.number().min(2).default(30),
+      /** Dovecot's pop3_uidl_format (%u %v %f); formats with %u or %v keep Dovecot's dovecot-uidlist. */
+      uidlFormat: z.string().superRefine(checkUidlFormat).default(DEFAULT_UIDL_FORMAT),
+      /** Like Dovecot's POP3 (unless pop3_no_flag_updates): new/ to cur/ at login, RETR marks messages seen. */
+      flagUpdates: z.boolean().default(true),
     })
     .prefault({}),
   users: z

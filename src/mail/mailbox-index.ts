@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
 import type { MailLogger } from './logger.js';
 import { MESSAGE_DIRS } from './maildir-layout.js';
-import { listMaildir, type KnownSizes, type ListedMessage, type ScannedMessage } from './maildir-listing.js';
+import { listMaildir, type KnownSizes, type ScannedMessage } from './maildir-listing.js';
 import { readSizeCache, writeSizeCache, type CachedListing, type DirStamp } from './size-cache-file.js';
 import type { FileVersion, WireSizeCache } from './wire-size-cache.js';
 
@@ -113,7 +113,7 @@ export class MailboxIndex {
   }
 
   /** The messages of `maildir`, oldest first. Rejects when the Maildir cannot be read. */
-  async list(maildir: string): Promise<readonly ListedMessage[]> {
+  async list(maildir: string): Promise<readonly ScannedMessage[]> {
     const startedAt = this.#now();
     // Stamped before reading: a change while reading makes the stamps differ next time, so it is never missed.
     const dirs = await dirStates(maildir);

@@ -2,12 +2,19 @@ import { hasErrorCode } from './errno.js';
 import { ensureMaildir } from './ensure-maildir.js';
 import { acquireMaildropLock, type ReleaseLock } from './lock.js';
 import { warningLogger, type MailLogger } from './logger.js';
-import { MaildropLockedError, MaildropUnavailableError, type Maildrop, type MaildropStore } from './maildrop.js';
-import { MaildirMaildrop } from './maildir-drop.js';
+import { MaildropLockedError, MaildropUnavailableError, type Maildrop, type MaildropStore, type MessageInfo } from './maildrop.js';
+import { MaildirMaildrop, type UidlSource } from './maildir-drop.js';
+import { moveNewToCur } from './maildir-flags.js';
 import { MailboxIndex } from './mailbox-index.js';
-import type { ListedMessage } from './maildir-listing.js';
+import type { ScannedMessage } from './maildir-listing.js';
+import { uidFor } from './maildir-name.js';
 import { maildirFor } from './maildir-path.js';
+import { removeOldTmpFiles } from './tmp-cleanup.js';
 import { WireSizeCache } from './wire-size-cache.js';
+import { numberByUid } from './dovecot/numbering.js';
+import { DEFAULT_UIDL_FORMAT, expandUidl, parseUidlFormat, type UidlFormat } from './dovecot/uidl-format.js';
+import { UidlistCorruptError } from './dovecot/uidlist-file.js';
+import { UidlistStore } from './dovecot/uidlist-store.js';
 
 export interface MaildirStoreOptions {
   /** Path of a user's Maildir, `%u` standing for the user name (config `mail.maildir`). */
@@ -21,10 +28,25 @@ export interface MaildirStoreOptions {
   readonly logger?: MailLogger;
   /** Keep a persistent size cache file in each large Maildir (default true; see size-cache-file.ts). */
   readonly sizeCacheFile?: boolean;
+  /** Dovecot's pop3_uidl_format (config `mail.uidlFormat`); default `%f`, the base name. */
+  readonly uidlFormat?: string;
+  /** Move new/ to cur/ at login and mark retrieved messages seen (config `mail.flagUpdates`); default true. */
+  readonly flagUpdates?: boolean;
 }
 
 /** A user without a Maildir has no mail, and nothing to protect, so there is nothing to lock. */
 const noLock: ReleaseLock = async () => {};
+
+/** One message as `pop3d uidl` shows it. */
+export interface PreviewedMessage extends MessageInfo {
+  readonly number: number;
+}
+
+/** The messages numbered and named for POP3. */
+interface Numbered {
+  readonly listed: readonly ScannedMessage[];
+  readonly uidls: UidlSource;
+}
 
 /** Maildrops on Maildir (one per user, path from a template), locked per session. */
 export class MaildirStore implements MaildropStore {
@@ -34,29 +56,76 @@ export class MaildirStore implements MaildropStore {
   readonly #sizes = new WireSizeCache();
   /** Listings and sizes per Maildir, reused while the Maildir is unchanged (see MailboxIndex). */
   readonly #index: MailboxIndex;
+  readonly #format: UidlFormat;
+  /** UIDLs from the base name alone, for formats that need no UIDs (`%f` is the name itself, as always). */
+  readonly #fileNameUidls: UidlSource;
+  readonly #uidlists = new UidlistStore();
 
   constructor(options: MaildirStoreOptions) {
     this.#options = options;
     this.#logger = options.logger ?? warningLogger;
     this.#index = new MailboxIndex({ sizes: this.#sizes, logger: this.#logger, persist: options.sizeCacheFile ?? true });
+    this.#format = parseUidlFormat(options.uidlFormat ?? DEFAULT_UIDL_FORMAT);
+    const format = this.#format;
+    this.#fileNameUidls = {
+      kind: 'fileName',
+      uidOf: format.source === DEFAULT_UIDL_FORMAT ? uidFor : (fileName) => uidFor(expandUidl(format, { uid: 0, uidValidity: 0, fileName })),
+    };
   }
 
   async open(user: string): Promise<Maildrop> {
     const maildir = await this.#prepare(user);
     const releaseLock = await this.#lock(user, maildir);
-    if (releaseLock === undefined) return this.#maildrop(user, maildir, [], noLock);
+    if (releaseLock === undefined) return this.#maildrop(user, maildir, { listed: [], uidls: this.#fileNameUidls }, noLock);
+    const flagUpdates = this.#options.flagUpdates ?? true;
     try {
-      const listed = await this.#index.list(maildir);
+      await removeOldTmpFiles(maildir).catch((err: unknown) => this.#logger.warn({ err, user }, 'could not clean up tmp/'));
+      let listed = await this.#index.list(maildir);
+      // Before numbering: the uidlist knows messages by base name, which the move keeps.
+      if (flagUpdates) listed = await moveNewToCur(maildir, listed);
+      const numbered = await this.#number(user, maildir, listed);
       // The size cache file is written while the lock is held (one writer per Maildir, across daemons too), and
       // done before the session ends, so the daemon's shutdown (which waits for every release) never cuts it off.
       const release: ReleaseLock = async () => {
         await this.#index.flushed(maildir);
         await releaseLock();
       };
-      return this.#maildrop(user, maildir, listed, release);
+      return this.#maildrop(user, maildir, numbered, release);
     } catch (err) {
       await releaseLock();
       throw new MaildropUnavailableError(`cannot list the maildrop of ${user}`, { cause: err });
+    }
+  }
+
+  /**
+   * What UIDL and LIST would answer for `user` now: the lock is held only while listing (and numbering new
+   * messages in the uidlist, as a login would), and nothing is moved or flagged.
+   */
+  async preview(user: string): Promise<readonly PreviewedMessage[]> {
+    const maildir = maildirFor(this.#options.template, user);
+    const releaseLock = await this.#lock(user, maildir);
+    if (releaseLock === undefined) return [];
+    try {
+      const numbered = await this.#number(user, maildir, await this.#index.list(maildir));
+      const maildrop = this.#maildrop(user, maildir, numbered, noLock);
+      return maildrop.messages.map(({ uid, size }, i) => ({ number: i + 1, uid, size }));
+    } finally {
+      await this.#index.flushed(maildir);
+      await releaseLock();
+    }
+  }
+
+  /** Numbers and UIDLs: by the uidlist when the format needs UIDs, else oldest first by name. */
+  async #number(user: string, maildir: string, listed: readonly ScannedMessage[]): Promise<Numbered> {
+    if (!this.#format.needsUids) return { listed, uidls: this.#fileNameUidls };
+    try {
+      const list = await this.#uidlists.sync(maildir, listed);
+      const { messages, uidAt } = numberByUid(listed, list, this.#format);
+      return { listed: messages, uidls: { kind: 'listed', uidAt } };
+    } catch (err) {
+      // Kept as it is for the operator to look at: rewriting it would give the messages other UIDs.
+      if (err instanceof UidlistCorruptError) this.#logger.warn({ event: 'uidlist-corrupt', user, maildir, err }, err.message);
+      throw err;
     }
   }
 
@@ -71,8 +140,10 @@ export class MaildirStore implements MaildropStore {
     }
   }
 
-  #maildrop(user: string, maildir: string, listed: readonly ListedMessage[], releaseLock: ReleaseLock): Maildrop {
-    return new MaildirMaildrop({ user, maildir, listed, releaseLock, sizes: this.#sizes, logger: this.#logger });
+  #maildrop(user: string, maildir: string, numbered: Numbered, releaseLock: ReleaseLock): MaildirMaildrop {
+    const { listed, uidls } = numbered;
+    const flagUpdates = this.#options.flagUpdates ?? true;
+    return new MaildirMaildrop({ user, maildir, listed, uidls, flagUpdates, releaseLock, sizes: this.#sizes, logger: this.#logger });
   }
 
   /**

@@ -14,6 +14,11 @@ export interface Maildrop {
   readonly messages: readonly MessageInfo[];
   /** The stored bytes of message `index` (0-based), as a stream; it errors if the file vanished. */
   read(index: number): Readable;
+  /**
+   * Message `index` was retrieved whole (RETR, not TOP): it gets the seen flag at once, as an IMAP client beside
+   * us would see it, unless flag updates are off. Never fails the session; `commit` waits for it.
+   */
+  markSeen(index: number): void;
   /** UPDATE state: remove the messages at these indexes, then release the lock. Never half-deletes one. */
   commit(deleted: ReadonlySet<number>): Promise<CommitResult>;
   /** Release the lock without changing anything (session ended without QUIT). Idempotent. */

@@ -15,6 +15,8 @@ export function messageReply(
   context: SessionContext,
   cut: OperatorFunction<Buffer, Buffer> = identity,
   statusText = `${state.maildrop.messages[index]!.size} octets`,
+  /** Called once the whole body has gone out (RETR marks the message seen then). */
+  onSent: () => void = () => undefined,
 ): Reply {
   let octets = 0;
   const body$ = fromReadable(() => state.maildrop.read(index), context.connection.outputPaused$).pipe(
@@ -22,14 +24,16 @@ export function messageReply(
     toWireBody(),
     tap({
       next: (chunk) => (octets += chunk.length),
-      complete: () =>
+      complete: () => {
         context.emit({
           type: 'message-retrieved',
           connection: context.connection.id,
           user: state.user,
           octets,
           at: context.scheduler.now(),
-        }),
+        });
+        onSent();
+      },
     }),
   );
   return streamed(statusText, body$, err(`Message ${index + 1} cannot be read`, 'SYS/TEMP'));

@@ -45,6 +45,9 @@ export function ensureDovecotMail(dir) {
 
 /** A fresh copy of one user's Maildir, without Dovecot's index: its next login is a first login. */
 export function resetDovecotUser(dir, user) {
+  // A run of the stat scenarios alone comes here before startDovecot has made the copy (and its user).
+  mailUser();
+  ensureDovecotMail(dir);
   const target = join(dir, 'dovecot-mail', user);
   rmSync(target, { recursive: true, force: true });
   execFileSync('cp', ['-al', join(dir, 'mail', user), target]);

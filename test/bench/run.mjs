@@ -21,9 +21,11 @@ import { waitForQuiet } from './rss.mjs';
 import { startPop3d } from './servers.mjs';
 import { fmt } from './stats.mjs';
 
-const ALL_SCENARIOS = ['sessions', 'pipelined', 'large', 'slow', 'idle', 'stat'];
+const ALL_SCENARIOS = ['sessions', 'pipelined', 'large', 'slow', 'idle', 'stat', 'stat-uidlist'];
 /** What pop3d's persistent size cache leaves in a Maildir; removed before a "first login". */
-const POP3D_CACHE_FILES = ['pop3d.sizes'];
+const POP3D_CACHE_FILES = ['pop3d.sizes', 'dovecot-uidlist'];
+/** Dovecot's default pop3_uidl_format: pop3d then keeps dovecot-uidlist (the `stat-uidlist` scenario). */
+const UIDLIST_FORMAT = '%08Xu%08Xv';
 const FDS_NEEDED = 12_000;
 
 const { values } = parseArgs({
@@ -118,30 +120,33 @@ async function measure(name, start, { manifest, dir, scenarios, clients, duratio
       await server.stop();
     }
   }
-  if (wanted('stat')) {
-    // `huge`: names without sizes (every file must be read once); `hugew`: with ,S=,W= (none need be).
-    for (const [key, user] of [['stat', manifest.plan.huge], ['statSized', manifest.plan.hugeSized]]) {
-      if (name === 'pop3d') for (const file of POP3D_CACHE_FILES) rmSync(join(maildirOf(dir, user), file), { force: true });
-      else resetDovecotUser(dir, user);
-      log(`${name}: STAT on ${manifest.users[user].count} messages (${user})`);
-      let server = await start();
-      const stat = { count: manifest.users[user].count };
-      try {
-        await quiet(server);
-        stat.first = await statLogin({ target: server.target, manifest, user });
-        stat.second = await statLogin({ target: server.target, manifest, user });
-      } finally {
-        await server.stop();
-      }
-      server = await start();
-      try {
-        await quiet(server);
-        stat.afterRestart = await statLogin({ target: server.target, manifest, user });
-      } finally {
-        await server.stop();
-      }
-      results[key] = stat;
+  // `huge`: names without sizes (every file must be read once); `hugew`: with ,S=,W= (none need be).
+  // `statUidlist`: pop3d numbering by dovecot-uidlist (created at the first login), on `hugew`.
+  const statRuns = [
+    ...(wanted('stat') ? [['stat', manifest.plan.huge], ['statSized', manifest.plan.hugeSized]] : []),
+    ...(wanted('stat-uidlist') && name === 'pop3d' ? [['statUidlist', manifest.plan.hugeSized, { mail: { uidlFormat: UIDLIST_FORMAT } }]] : []),
+  ];
+  for (const [key, user, serverConfig] of statRuns) {
+    if (name === 'pop3d') for (const file of POP3D_CACHE_FILES) rmSync(join(maildirOf(dir, user), file), { force: true });
+    else resetDovecotUser(dir, user);
+    log(`${name}: STAT on ${manifest.users[user].count} messages (${user}${serverConfig ? ', uidlist' : ''})`);
+    let server = await start(serverConfig);
+    const stat = { count: manifest.users[user].count };
+    try {
+      await quiet(server);
+      stat.first = await statLogin({ target: server.target, manifest, user });
+      stat.second = await statLogin({ target: server.target, manifest, user });
+    } finally {
+      await server.stop();
     }
+    server = await start(serverConfig);
+    try {
+      await quiet(server);
+      stat.afterRestart = await statLogin({ target: server.target, manifest, user });
+    } finally {
+      await server.stop();
+    }
+    results[key] = stat;
   }
   return results;
 }
@@ -188,9 +193,10 @@ function table(ours = {}, theirs = {}, clients) {
     row('idle: server PSS MB (sum over processes)', a?.pssMB ?? a?.rssMB, b?.pssMB, 0);
     row('idle: server processes', a?.processes, b?.processes, 0);
   }
-  for (const [key, label] of [['stat', 'no sizes in names'], ['statSized', 'S=,W= in names']]) {
+  // Dovecot keeps its uidlist in every mode: its S=,W= figure stands beside pop3d's uidlist mode.
+  for (const [key, label, theirKey = key] of [['stat', 'no sizes in names'], ['statSized', 'S=,W= in names'], ['statUidlist', `S=,W= in names, UIDL ${UIDLIST_FORMAT}`, 'statSized']]) {
     const a = ours[key];
-    const b = theirs[key];
+    const b = theirs[theirKey];
     if (!a && !b) continue;
     const count = fmt((a ?? b).count / 1000, 0);
     row(`STAT ${count}k (${label}), first login: PASS+STAT ms`, a?.first?.totalMs, b?.first?.totalMs, 0, '< 1000 ms', a && a.first.totalMs < 1000);
@@ -230,7 +236,7 @@ async function main() {
     // No connection limit (10,000 idle sessions from 127.0.0.1); --workers N: that many worker processes.
     const config = { limits: { maxConnections: 0, maxConnectionsPerAddress: 0 } };
     if (values.workers) config.workers = values.workers === 'auto' ? 'auto' : int(values.workers);
-    const start = () => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile, config });
+    const start = (extra = {}) => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile, config: { ...config, ...extra } });
     results.pop3d = await measure('pop3d', start, options);
     if (values.profile) {
       for (const file of readdirSync(values.profile).filter((f) => f.endsWith('.cpuprofile'))) {

@@ -69,13 +69,15 @@ export function spawnWithFdLimit(argv, { logFile, env } = {}) {
 export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir, nodeArgs = [], config: extra = {} }) {
   const port = await freePort();
   const configFile = join(dir, `pop3d-${port}.json`);
+  const { mail = {}, ...rest } = extra;
   const config = {
     pop3: { host: HOST, port, idleTimeout: 600 },
-    mail: { maildir: join(dir, 'mail', '%u', 'Maildir'), autocreate: false },
+    // No flag updates, as the bench's Dovecot runs (pop3_no_flag_updates): the fixture's files stay in new/.
+    mail: { maildir: join(dir, 'mail', '%u', 'Maildir'), autocreate: false, flagUpdates: false, ...mail },
     users: { file: join(dir, 'users.passwd') },
     push3: { enabled: false },
     log: { level: logLevel },
-    ...extra,
+    ...rest,
   };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeSite, type Site } from '../support/daemon.js';
 import { runCli } from './run-cli.js';
@@ -21,13 +21,13 @@ describe('pop3d', () => {
   it('--help lists every command and exits 0; no command at all is a usage error (64) on stderr', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'check-config', 'user', 'deliver']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['serve', 'check-config', 'user', 'deliver', 'uidl']) expect(help.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
     const bare = await runCli([]);
     expect(bare).toMatchObject({ code: 64, stdout: '' });
     expect(bare.stderr).toContain('Usage: pop3d <command>');
   });
 
-  it.each(['serve', 'check-config', 'user', 'deliver'])('%s --help shows its usage and exits 0 without doing anything', async (command) => {
+  it.each(['serve', 'check-config', 'user', 'deliver', 'uidl'])('%s --help shows its usage and exits 0 without doing anything', async (command) => {
     const result = await runCli([command, '--help', '--config', '/nonexistent.json']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^Usage: pop3d ${command}`));
@@ -45,6 +45,8 @@ describe('pop3d', () => {
     [['user', 'add'], 'usage: pop3d user'],
     [['user', 'list', 'bob'], 'usage: pop3d user'],
     [['check-config', '--config'], "Option '--config <value>' argument missing"],
+    [['uidl'], 'usage: pop3d uidl'],
+    [['uidl', 'a', 'b'], 'usage: pop3d uidl'],
   ])('%j is a usage error: 64 and one line on stderr', async (args, message) => {
     const result = await runCli(args);
     expect(result.code).toBe(64);
@@ -116,5 +118,34 @@ describe('pop3d check-config', () => {
     expect(config.tls.cert).toBe('/etc/pop3d/tls/fullchain.pem');
     expect(config.mail.maildir).toBe('/var/mail/%u/Maildir');
     expect(config.users.file).toBe('/etc/pop3d/users.passwd');
+  });
+});
+
+describe('pop3d uidl', () => {
+  it('prints what UIDL answers, in order, without moving or flagging anything', async () => {
+    site = makeSite({ mail: { alice: ['one\n', 'two\n'] } });
+    const result = await runCli(['uidl', 'alice', '--config', site.configFile]);
+    expect(result).toEqual({ code: 0, stdout: '1 1700000000.M0P1.test\n2 1700000001.M1P1.test\n', stderr: '' });
+    expect(readdirSync(join(site.maildir('alice'), 'new')).sort()).toEqual(['1700000000.M0P1.test', '1700000001.M1P1.test']);
+    expect(readdirSync(site.maildir('alice'))).not.toContain('pop3d.lock');
+  });
+
+  it('expands mail.uidlFormat, numbering new mail in dovecot-uidlist', async () => {
+    site = makeSite({ mail: { alice: ['one\n', 'two\n'] } });
+    const result = await runCli(['uidl', 'alice', '--config', site.configFile, '--set', 'mail.uidlFormat=%u-%f']);
+    expect(result.stdout).toBe('1 1-1700000000.M0P1.test\n2 2-1700000001.M1P1.test\n');
+    expect(readFileSync(join(site.maildir('alice'), 'dovecot-uidlist'), 'utf8')).toMatch(/ N3 /u);
+  });
+
+  it('exits 67 for an unknown user, 75 for a corrupt uidlist, 78 for an unknown format variable', async () => {
+    site = makeSite({ mail: { alice: ['one\n'] } });
+    expect((await runCli(['uidl', 'bob', '--config', site.configFile])).code).toBe(67);
+    writeFileSync(join(site.maildir('alice'), 'dovecot-uidlist'), '3 V1 N2\n1 :x');
+    const corrupt = await runCli(['uidl', 'alice', '--config', site.configFile, '--set', 'mail.uidlFormat=%u']);
+    expect(corrupt.code).toBe(75);
+    expect(corrupt.stderr).toMatch(/dovecot-uidlist is corrupt/u);
+    const badFormat = await runCli(['uidl', 'alice', '--config', site.configFile, '--set', 'mail.uidlFormat=%m']);
+    expect(badFormat.code).toBe(78);
+    expect(badFormat.stderr).toMatch(/mail\.uidlFormat: unknown variable/u);
   });
 });

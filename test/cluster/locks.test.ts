@@ -61,6 +61,7 @@ describe('reportedLocks', () => {
       user,
       messages: [{ uid: 'u1', size: 3 }],
       read: () => Readable.from(['abc']),
+      markSeen: () => undefined,
       commit: async () => {
         onRelease();
         return { removed: 0, failed: 0 };

@@ -95,7 +95,8 @@ describe('faults and limits end to end', () => {
 
   it('kill -9 during UPDATE: every message is either intact or gone; the stale lock expires', async () => {
     const originals = new Map<string, string>();
-    site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2 } } });
+    // No flag updates: the files stay in new/, where the test watches UPDATE remove them.
+    site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2, flagUpdates: false } } });
     const maildir = site.maildir('alice');
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
     for (let i = 0; i < 400; i += 1) {

@@ -41,10 +41,18 @@ describe('compareBaseNames', () => {
   });
 });
 
+describe('Dovecot order of one second', () => {
+  it('puts the smaller M<usecs> first, whatever the rest of the name says', () => {
+    const names = ['1700000000.M900P7I1.host', '1700000000.M20P8I2.host', '1700000000.P1.host', '1699999999.M5.host'];
+    expect([...names].sort(compareBaseNames)).toEqual(['1699999999.M5.host', '1700000000.M20P8I2.host', '1700000000.M900P7I1.host', '1700000000.P1.host']);
+    expect(oldestFirstOrder(names)).toEqual([3, 1, 0, 2]);
+  });
+});
+
 describe('oldestFirstOrder', () => {
   it('orders as compareBaseNames does, leading zeros, huge and missing timestamps included', () => {
     const seconds = fc.oneof(fc.nat(30).map(String), fc.constantFrom('007', '07', '7', '', '9'.repeat(16), '9'.repeat(400), '1'.repeat(15)));
-    const rest = fc.string({ unit: fc.constantFrom('.', 'a', 'b', '1', 'x'), maxLength: 4 });
+    const rest = fc.string({ unit: fc.constantFrom('.', 'a', 'b', '1', 'x', 'M', '9'), maxLength: 6 });
     const name = fc.tuple(seconds, rest).map(([s, r]) => `${s}${r}`).filter((n) => n.length > 0);
     fc.assert(
       fc.property(fc.array(name, { maxLength: 30 }), (names) => {

@@ -8,12 +8,15 @@ import { put, tempDir } from './temp-dir.js';
 
 const USER = 'alice';
 
-/** A root with alice's Maildir (cur/ new/ tmp/) and a store over `<root>/%u/Maildir`. */
+/**
+ * A root with alice's Maildir (cur/ new/ tmp/) and a store over `<root>/%u/Maildir`; without flag updates
+ * unless asked (these tests place files where they want them; test/mail/maildir-flags.test.ts moves them).
+ */
 async function setup(options: Partial<MaildirStoreOptions> = {}) {
   const root = await tempDir();
   const maildir = join(root, USER, 'Maildir');
   await Promise.all(['cur', 'new', 'tmp'].map((sub) => mkdir(join(maildir, sub), { recursive: true })));
-  const store = new MaildirStore({ template: join(root, '%u', 'Maildir'), staleMs: 2000, autocreate: false, ...options });
+  const store = new MaildirStore({ template: join(root, '%u', 'Maildir'), staleMs: 2000, autocreate: false, flagUpdates: false, ...options });
   return { root, maildir, store };
 }
 

@@ -136,6 +136,15 @@ describe('POP3 commands', () => {
     expect(replies.slice(3).join('')).toBe('+OK 25 octets\r\nSubject: three\r\n\r\nthird\r\n.\r\n');
   });
 
+  it('RETR marks a message seen once it has been sent whole; TOP and a vanished message do not', () => {
+    let seen: string[] = [];
+    transcript([...LOGIN, 'TOP 2 0', 'RETR 3', 'RETR 1', 'RETR 3'], (h) => {
+      h.maildrops.vanished.add('uid-alice-1');
+      seen = h.maildrops.seen;
+    });
+    expect(seen).toEqual(['uid-alice-3', 'uid-alice-3']);
+  });
+
   it('a second session for a locked maildrop gets [IN-USE]; the holder is unaffected', () => {
     const replies = transcript([...LOGIN], (h) => h.maildrops.locked.add('alice'));
     expect(replies[1]).toBe('-ERR [IN-USE] Mailbox is locked by another session\r\n');

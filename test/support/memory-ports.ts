@@ -23,6 +23,8 @@ export class MemoryMaildrops implements MaildropStore {
   /** Indexes whose files "vanished" after the session opened them. */
   readonly vanished = new Set<string>();
   readonly commits: { user: string; deleted: number[] }[] = [];
+  /** UIDs of the messages marked seen (retrieved whole), in order. */
+  readonly seen: string[] = [];
 
   constructor(boxes: Record<string, string[]> = {}) {
     for (const [user, texts] of Object.entries(boxes)) {
@@ -55,6 +57,7 @@ export class MemoryMaildrops implements MaildropStore {
         }
         return new SyncReadable(chunked(Buffer.from(message.text), this.chunkSize)).asReadable();
       },
+      markSeen: (index) => void this.seen.push(box[index]!.uid),
       commit: (deleted): Promise<CommitResult> => {
         const uids = new Set([...deleted].map((index) => box[index]!.uid));
         this.boxes.set(

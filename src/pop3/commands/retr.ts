@@ -9,6 +9,8 @@ export const retr = defineCommand({
   run: (state, input, context) => {
     const target = resolveMessage(state, input.args[0]!);
     if ('error' in target) return { state, reply: target.error };
-    return { state, reply: messageReply(state, target.index, context) };
+    // Like Dovecot's POP3, RETR (and not TOP) marks the message seen for an IMAP client beside us.
+    const markSeen = (): void => state.maildrop.markSeen(target.index);
+    return { state, reply: messageReply(state, target.index, context, undefined, undefined, markSeen) };
   },
 });
