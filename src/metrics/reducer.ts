@@ -1,4 +1,5 @@
 import type { Protocol, ServerEvent } from './events.js';
+import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
 import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
 
 export interface ConnectionCounts {
@@ -31,6 +32,8 @@ export interface Metrics {
   readonly locksRefused: number;
   /** POP3 connections and bytes (both directions) per second, over the last minute. */
   readonly window: RateWindow;
+  /** Latency histograms of POP3 commands and session steps (latency.ts). */
+  readonly latencies: Latencies;
 }
 
 /** The passage of time, for uptime and for rates to decay when nothing happens. Never on the event bus. */
@@ -59,14 +62,18 @@ export function emptyMetrics(startedAt: number): Metrics {
     timeouts: 0,
     locksRefused: 0,
     window: [],
+    latencies: NO_LATENCIES,
   };
 }
 
 /** Pure: the metrics after one event (or tick). Unknown event types leave the counts as they were. */
 export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   const now = Math.max(metrics.now, event.at);
-  const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now) };
-  return count(timed, event);
+  const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now), latencies: advanceLatencies(metrics.latencies, now) };
+  const counted = count(timed, event);
+  const timing = event.type === 'tick' ? undefined : timingOf(event);
+  if (timing === undefined) return counted;
+  return { ...counted, latencies: recordLatency(counted.latencies, timing.name, event.at, timing.ms) };
 }
 
 function count(m: Metrics, event: MetricsInput): Metrics {

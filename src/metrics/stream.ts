@@ -12,12 +12,17 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ServerEvent } from './events.js';
+import { SessionTable } from './live-sessions.js';
 import { applyEvent, emptyMetrics, type ClockTick, type Metrics } from './reducer.js';
 
 export interface MetricsFeed {
   /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */
   readonly metrics$: Observable<Metrics>;
-  /** Starts the fold. The daemon connects at start, so no event is missed while nobody watches. */
+  /** The events folded (for live watching); hot: only what happens after subscribing. */
+  readonly events$: Observable<ServerEvent>;
+  /** The live POP3 sessions, folded from the same events. */
+  readonly sessions: SessionTable;
+  /** Starts the folds. The daemon connects at start, so no event is missed while nobody watches. */
   connect(): Subscription;
 }
 
@@ -41,5 +46,15 @@ export function createMetrics(events$: Observable<ServerEvent>, options: Metrics
     return merge(events$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
   });
   const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
-  return { metrics$: shared$, connect: () => shared$.connect() };
+  const sessions = new SessionTable();
+  return {
+    metrics$: shared$,
+    events$,
+    sessions,
+    connect: () => {
+      const fold = shared$.connect();
+      fold.add(sessions.follow(events$));
+      return fold;
+    },
+  };
 }

@@ -11,6 +11,7 @@ import { err } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
+const KICKED = err('Closed by the administrator', 'SYS/TEMP');
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
 
@@ -63,6 +64,7 @@ function runSession(
     plaintextAuth: service.plaintextAuthAllowed(connection),
   });
   let current: SessionState = opening;
+  const userNow = (): string | undefined => ('user' in current ? current.user : undefined);
   /** Whether QUIT's reply has started the commit, which then owns the maildrop. */
   let committing = false;
   const silenceAllowedMs = (): number =>
@@ -104,6 +106,10 @@ function runSession(
     silence.endAfter<SessionOutput>(() => {
       context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
       return AUTOLOGOUT.out$;
+    }),
+    context.controls.endWhenKicked<SessionOutput>(connection.id, userNow, () => {
+      context.emit({ type: 'kicked', connection: connection.id, user: userNow(), at: context.scheduler.now() });
+      return KICKED.out$;
     }),
   );
   return session$.pipe(

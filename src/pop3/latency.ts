@@ -1,0 +1,24 @@
+import { tap, type MonoTypeOperatorFunction } from 'rxjs';
+import type { TimedOperation } from '../metrics/events.js';
+import type { SessionContext } from './context.js';
+
+/**
+ * Starts timing one operation of a session; the function returned reports it once, as a `latency` event
+ * (the histograms are folded from those). Later calls do nothing.
+ */
+export function startTiming(context: SessionContext, operation: TimedOperation, verb?: string): () => void {
+  const started = context.stopwatch();
+  let reported = false;
+  return () => {
+    if (reported) return;
+    reported = true;
+    const ms = context.stopwatch() - started;
+    context.emit({ type: 'latency', connection: context.connection.id, operation, verb, ms, at: context.scheduler.now() });
+  };
+}
+
+/** Times a stream from now until it completes (a stream cut short, by an error or a vanished client, is not timed). */
+export function timedUntilComplete<T>(context: SessionContext, operation: TimedOperation, verb?: string): MonoTypeOperatorFunction<T> {
+  const done = startTiming(context, operation, verb);
+  return tap({ complete: done });
+}
