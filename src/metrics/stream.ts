@@ -7,6 +7,7 @@ import {
   ReplaySubject,
   scan,
   startWith,
+  tap,
   type Observable,
   type SchedulerLike,
   type Subscription,
@@ -40,21 +41,14 @@ export interface MetricsOptions {
  */
 export function createMetrics(events$: Observable<ServerEvent>, options: MetricsOptions): MetricsFeed {
   const { scheduler, tickMs = 1000 } = options;
+  const sessions = new SessionTable();
   const folded$ = defer(() => {
     const initial = emptyMetrics(scheduler.now());
     const ticks$ = interval(tickMs, scheduler).pipe(map((): ClockTick => ({ type: 'tick', at: scheduler.now() })));
-    return merge(events$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
+    // The session table follows the same single subscription to the events as the fold.
+    const followed$ = events$.pipe(tap((event) => sessions.apply(event)));
+    return merge(followed$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
   });
   const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
-  const sessions = new SessionTable();
-  return {
-    metrics$: shared$,
-    events$,
-    sessions,
-    connect: () => {
-      const fold = shared$.connect();
-      fold.add(sessions.follow(events$));
-      return fold;
-    },
-  };
+  return { metrics$: shared$, events$, sessions, connect: () => shared$.connect() };
 }

@@ -30,3 +30,11 @@ export const command = (at: number, verb: string, protocol: Protocol = 'pop3'): 
   ok: true,
   at,
 });
+export const latency = (at: number, verb: string, ms: number, connection = 'c'): ServerEvent => ({
+  type: 'latency',
+  connection,
+  operation: 'command',
+  verb,
+  ms,
+  at,
+});
