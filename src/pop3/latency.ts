@@ -17,8 +17,11 @@ export function startTiming(context: SessionContext, operation: TimedOperation, 
   };
 }
 
-/** Times a stream from now until it completes (a stream cut short, by an error or a vanished client, is not timed). */
-export function timedUntilComplete<T>(context: SessionContext, operation: TimedOperation, verb?: string): MonoTypeOperatorFunction<T> {
-  const done = startTiming(context, operation, verb);
-  return tap({ complete: done });
+/**
+ * Times a port's answer (a stream of one value): from now until that value. An error, or a session gone
+ * before the answer, is not timed.
+ */
+export function timedUntilAnswer<T>(context: SessionContext, operation: TimedOperation): MonoTypeOperatorFunction<T> {
+  const done = startTiming(context, operation);
+  return tap({ next: done });
 }

@@ -60,10 +60,9 @@ describe('KICK and latencies in a POP3 session', () => {
         const timed = h.events.flatMap((event) => (event.type === 'latency' ? [[event.operation, event.verb ?? '', event.ms, event.at]] : []));
         expect(timed).toEqual([
           ['command', 'USER', 0, 1],
-          // PASS's reply is sent while the password check's stream is completing: its event comes first.
+          ['login-verification', '', 0, 3],
           ['maildrop-open', '', 0, 3],
           ['command', 'PASS', 0, 3],
-          ['login-verification', '', 0, 3],
           ['command', 'STAT', 0, 5],
           ['update', '', 0, 7],
           ['command', 'QUIT', 0, 7],
