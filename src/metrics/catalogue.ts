@@ -57,6 +57,7 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
   counter('pop3_commands_total', 'POP3 commands handled', (m) =>
     Object.values(m.commands).reduce((sum, n) => sum + n, 0),
   ),
+  counter('worker_exits', 'Cluster workers that exited and were replaced (0 without workers)', (m) => m.workerExits),
 ];
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */

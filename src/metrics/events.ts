@@ -33,6 +33,8 @@ export type ServerEvent = Base &
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     /** How long one step of a POP3 session took (see TimedOperation), in milliseconds with fractions. */
     | { readonly type: 'latency'; readonly connection: string; readonly operation: TimedOperation; readonly verb?: string; readonly ms: number }
+    /** A cluster worker exited (its primary starts another); reported by the primary. */
+    | { readonly type: 'worker-exited'; readonly worker: number }
     /** A POP3 session ended by an administrator (Push3 KICK): no UPDATE, lock released. */
     | { readonly type: 'kicked'; readonly connection: string; readonly user?: string }
     /** A Push3 admin looked at or acted on live sessions (SESSIONS, KICK): the audit trail of who did. */

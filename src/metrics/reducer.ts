@@ -30,6 +30,8 @@ export interface Metrics {
   readonly errors: number;
   readonly timeouts: number;
   readonly locksRefused: number;
+  /** Cluster workers that exited (0 without workers). */
+  readonly workerExits: number;
   /** POP3 connections and bytes (both directions) per second, over the last minute. */
   readonly window: RateWindow;
   /** Latency histograms of POP3 commands and session steps (latency.ts). */
@@ -61,6 +63,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     errors: 0,
     timeouts: 0,
     locksRefused: 0,
+    workerExits: 0,
     window: [],
     latencies: NO_LATENCIES,
   };
@@ -111,6 +114,8 @@ function count(m: Metrics, event: MetricsInput): Metrics {
     }
     case 'lock-refused':
       return { ...m, locksRefused: m.locksRefused + 1 };
+    case 'worker-exited':
+      return { ...m, workerExits: m.workerExits + 1 };
     case 'timeout':
       return { ...m, timeouts: m.timeouts + 1 };
     case 'error':
