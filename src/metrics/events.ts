@@ -32,7 +32,16 @@ export type ServerEvent = Base &
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     /** How long one step of a POP3 session took (see TimedOperation), in milliseconds with fractions. */
-    | { readonly type: 'latency'; readonly connection: string; readonly operation: TimedOperation; readonly verb?: string; readonly ms: number }
+    | {
+        readonly type: 'latency';
+        readonly connection: string;
+        readonly operation: TimedOperation;
+        /** The command's verb, for a command. */
+        readonly verb?: string;
+        /** The user, when known (the login steps know whom they are for). */
+        readonly user?: string;
+        readonly ms: number;
+      }
     /** A cluster worker exited (its primary starts another); reported by the primary. */
     | { readonly type: 'worker-exited'; readonly worker: number }
     /** A POP3 session ended by an administrator (Push3 KICK): no UPDATE, lock released. */

@@ -44,7 +44,7 @@ function report(
   context: SessionContext,
 ): Observable<Transition> {
   const user = 'user' in before ? before.user : undefined;
-  const timed = startTiming(context, 'command', verb);
+  const timed = startTiming(context, 'command', { verb, user });
   return transitions.pipe(
     map((transition): Transition => {
       context.emit({

@@ -38,7 +38,7 @@ function enterTransaction(context: SessionContext, state: Authorization, user: s
   const at = context.scheduler.now();
   context.throttle.succeeded(context.connection.address);
   return openMaildrop(context, user).pipe(
-    timedUntilAnswer(context, 'maildrop-open'),
+    timedUntilAnswer(context, 'maildrop-open', user),
     map((maildrop): Transition => {
       const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: NONE_DELETED };
       const { count, octets } = dropListing(opened);
@@ -64,7 +64,7 @@ export function login(
   password: string,
 ): Observable<Transition> {
   return from(context.users.authenticate(user, password)).pipe(
-    timedUntilAnswer(context, 'login-verification'),
+    timedUntilAnswer(context, 'login-verification', user),
     switchMap((valid) => concludeLogin(context, state, user, valid)),
   );
 }
