@@ -16,7 +16,10 @@ export interface DashboardSnapshot {
   readonly loginsFailed: number;
   readonly bytesSent: number;
   readonly bytesReceived: number;
-  /** Milliseconds, by latency name (`retr`, `stat`, `session`, ...), over the last minute. */
+  /**
+   * Milliseconds, by command verb and login step (`retr`, `stat`, `maildrop_open`, ...), over the last minute.
+   * Session durations are left out: minutes long, they would flatten every other line of the chart.
+   */
   readonly p99: Readonly<Record<string, number>>;
   readonly sessions: readonly LiveSession[];
 }
@@ -29,7 +32,11 @@ export function dashboardSnapshot(metrics: Metrics, sessions: readonly LiveSessi
     loginsFailed: metrics.logins.pop3.failed,
     bytesSent: metrics.bytesSent,
     bytesReceived: metrics.bytesReceived,
-    p99: Object.fromEntries(recentPercentiles(metrics.latencies).map(([name, p]) => [name, Math.round(p.p99 * 1000) / 1000])),
+    p99: Object.fromEntries(
+      recentPercentiles(metrics.latencies)
+        .filter(([name]) => name !== 'session')
+        .map(([name, p]) => [name, Math.round(p.p99 * 1000) / 1000]),
+    ),
     sessions,
   };
 }
