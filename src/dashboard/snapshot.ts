@@ -21,8 +21,13 @@ export interface DashboardSnapshot {
    * Session durations are left out: minutes long, they would flatten every other line of the chart.
    */
   readonly p99: Readonly<Record<string, number>>;
+  /** The oldest MAX_SESSIONS_SHOWN live sessions; `sessionCount` says how many there are. */
   readonly sessions: readonly LiveSession[];
+  readonly sessionCount: number;
 }
+
+/** A snapshot a second per viewer: ten thousand idle sessions must not make each one megabytes. */
+export const MAX_SESSIONS_SHOWN = 500;
 
 export function dashboardSnapshot(metrics: Metrics, sessions: readonly LiveSession[]): DashboardSnapshot {
   return {
@@ -37,7 +42,8 @@ export function dashboardSnapshot(metrics: Metrics, sessions: readonly LiveSessi
         .filter(([name]) => name !== 'session')
         .map(([name, p]) => [name, Math.round(p.p99 * 1000) / 1000]),
     ),
-    sessions,
+    sessions: sessions.slice(0, MAX_SESSIONS_SHOWN),
+    sessionCount: sessions.length,
   };
 }
 

@@ -29,7 +29,7 @@ export const NO_LATENCIES: Latencies = { totals: {}, recent: [] };
 /** The name and duration an event is recorded under, or undefined for an event that times nothing. */
 export function timingOf(event: ServerEvent): { readonly name: string; readonly ms: number } | undefined {
   if (event.type === 'latency') {
-    const name = event.operation === 'command' ? (event.verb ?? 'unknown').toLowerCase() : event.operation.replace('-', '_');
+    const name = event.operation === 'command' ? (event.verb ?? 'unknown').toLowerCase() : event.operation.replaceAll('-', '_');
     return { name, ms: event.ms };
   }
   // A POP3 connection's close carries how long it was open: the session duration.

@@ -34,7 +34,10 @@ export class SessionControls {
     return (source$) =>
       new Observable<T>((subscriber) => {
         let values: Subscription | undefined;
-        const leave = (): void => void (this.#sessions.get(connection) === entry && this.#sessions.delete(connection));
+        // Only its own entry: after STLS the next session of the connection has registered under the same id.
+        const leave = (): void => {
+          if (this.#sessions.get(connection) === entry) this.#sessions.delete(connection);
+        };
         const entry: Kickable = {
           user,
           kick: () => {

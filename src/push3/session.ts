@@ -121,7 +121,7 @@ function eventFilter(watched: EventFilter): (event: ServerEvent) => boolean {
   return (event) => {
     if (!('connection' in event)) return false;
     if (event.type === 'auth' && event.ok && event.user === watched.user) theirs.add(event.connection);
-    const mine = theirs.has(event.connection) || ('user' in event && event.user === watched.user && event.type !== 'admin-command');
+    const mine = theirs.has(event.connection) || ('user' in event && event.user === watched.user);
     if (event.type === 'connection-closed') theirs.delete(event.connection);
     return mine;
   };

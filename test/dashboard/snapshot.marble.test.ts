@@ -25,13 +25,13 @@ describe('dashboard Server-Sent Events', () => {
       ts.schedule(() => connection.unsubscribe(), 5000);
       const frames$ = dashboardEvents(feed.metrics$, () => feed.sessions.list(), ts, 1000).pipe(map(parseMessage));
 
-      const idle = { at: 0, connections: 0, loginsOk: 0, loginsFailed: 0, bytesSent: 0, bytesReceived: 0, p99: {}, sessions: [] };
+      const idle = { at: 0, connections: 0, loginsOk: 0, loginsFailed: 0, bytesSent: 0, bytesReceived: 0, p99: {}, sessions: [], sessionCount: 0 };
       const alice = { connection: 'c1', protocol: 'pop3', remote: '127.0.0.1:1', state: 'transaction', since: 1500, bytesOut: 0, user: 'alice' };
       expectObservable(frames$, '^ 2500ms !').toBe('a 999ms b 999ms c', {
         a: { event: 'snapshot', data: idle },
         b: { event: 'snapshot', data: { ...idle, at: 1000 } },
         // 2 ms falls in the (1, 2.5] ms bucket: its p99 interpolates to 1 + 1.5 x 0.99.
-        c: { event: 'snapshot', data: { ...idle, at: 2000, connections: 1, loginsOk: 1, p99: { retr: 2.485 }, sessions: [alice] } },
+        c: { event: 'snapshot', data: { ...idle, at: 2000, connections: 1, loginsOk: 1, p99: { retr: 2.485 }, sessions: [alice], sessionCount: 1 } },
       });
       // A viewer leaving does not touch the fold's one subscription.
       expectSubscriptions(events$.subscriptions).toBe('^ 4999ms !');

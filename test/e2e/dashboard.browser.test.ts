@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// The page.evaluate callbacks run in the browser.
 import { copyFileSync, existsSync } from 'node:fs';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
@@ -92,7 +95,7 @@ describe('dashboard page', () => {
     // The highest point of the bytes chart is the RETR (y is measured down from the top).
     const lowestY = (points: string) => Math.min(...points.split(' ').map((point) => Number(point.split(',')[1])));
     expect(lowestY(after.lines.bytes.out!)).toBeLessThan(10);
-    expect(after.status).toMatch(/^live · 1 sessions/);
+    expect(after.status).toMatch(/^live · 1 session · /);
 
     const shot = join(site.dir, 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });

@@ -90,7 +90,7 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     expect(await sessions(root, 'bob')).toHaveLength(2);
 
     expect(await root.command('KICK carol')).toBe('->FAIL: No session of carol');
-    expect(await root.command('KICK alice')).toBe('->SUCCESS: Closed 1 sessions');
+    expect(await root.command('KICK alice')).toBe('->SUCCESS: Closed 1 session');
     expect(await alice.line()).toBe('-ERR [SYS/TEMP] Closed by the administrator');
     await alice.ended();
 
@@ -99,7 +99,7 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     expect(await again.command('STAT')).toMatch(/^\+OK 2 /);
     // KICK by connection id reaches bob's session too.
     const bobId = /connection=(\S+)/.exec(listed.find((line) => line.includes(' user=bob '))!)![1]!;
-    expect(await root.command(`KICK ${bobId}`)).toBe('->SUCCESS: Closed 1 sessions');
+    expect(await root.command(`KICK ${bobId}`)).toBe('->SUCCESS: Closed 1 session');
     expect(await bob.line()).toBe('-ERR [SYS/TEMP] Closed by the administrator');
     expect(await eventually(() => sessions(root), (lines) => lines.length === 2)).toHaveLength(2);
 

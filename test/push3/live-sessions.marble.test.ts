@@ -26,9 +26,9 @@ describe('Push3 SESSIONS, KICK and WATCH with a filter', () => {
         g: GREETING,
         l: '->SUCCESS: Logged in as root\r\n',
         s: session('c1', 'alice', 0) + session('c2', 'bob', 2) + '->SUCCESS: 2 sessions\r\n',
-        S: session('c2', 'bob', 2) + '->SUCCESS: 1 sessions\r\n',
-        k: '->SUCCESS: Closed 1 sessions\r\n',
-        K: '->SUCCESS: Closed 1 sessions\r\n',
+        S: session('c2', 'bob', 2) + '->SUCCESS: 1 session\r\n',
+        k: '->SUCCESS: Closed 1 session\r\n',
+        K: '->SUCCESS: Closed 1 session\r\n',
         n: '->FAIL: No session of carol\r\n',
       });
       ts.flush();

@@ -2,6 +2,9 @@ import type { LiveSession } from '../../metrics/live-sessions.js';
 import { defineCommand } from '../command.js';
 import { success } from '../replies.js';
 
+/** `1 session`, `2 sessions`. */
+export const sessionCount = (n: number): string => `${n} session${n === 1 ? '' : 's'}`;
+
 /** One session as `key=value` pairs; `-` for what is not known yet (user before login, command before one). */
 export function describeSession(session: LiveSession): string {
   return [
@@ -36,7 +39,7 @@ export const sessions = defineCommand({
       at: context.scheduler.now(),
     });
     const lines = listed.map((session) => success(`session ${describeSession(session)}`).line).join('');
-    const last = success(`${listed.length} sessions`);
+    const last = success(sessionCount(listed.length));
     return { state, reply: { ok: true, line: lines + last.line } };
   },
 });
