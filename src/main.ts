@@ -16,6 +16,7 @@ import { createEventBus, type EventBus } from './metrics/events.js';
 import { createMetrics } from './metrics/stream.js';
 import type { LiveConnection } from './net/connection.js';
 import { applyRunAs } from './net/privileges.js';
+import { SessionControls } from './pop3/kick.js';
 import { startPop3 } from './pop3/server.js';
 import { startPush3 } from './push3/service.js';
 
@@ -32,6 +33,8 @@ export interface Daemon {
   readonly events: EventBus;
   /** The Push3 settings in effect here (a cluster worker's follow the primary's). */
   readonly settings: LiveSettings;
+  /** Push3 KICK: ends this process's session on that connection, or its sessions of that user; how many. */
+  kick(target: string): number;
   /** Re-reads the users file only (a cluster worker, after Push3 changed it in the primary). */
   reloadUsers(): Promise<void>;
   /** Stop accepting, give sessions `graceMs` to end, close the rest, release every lock. */
@@ -99,6 +102,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
   });
   const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store) : store);
   const live = new Set<LiveConnection>();
+  const controls = new SessionControls();
   /** The config in effect: replaced by reload(), so keys read per use follow it. */
   let running = config;
   // Push3's SET and SIGHUP both go through the live settings; the running config follows them, so the
@@ -117,6 +121,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     announceListeners: standalone,
     live: () => running,
     maxConnections: () => settings.current.maxConnections,
+    controls,
     onConnection: (connection) => {
       live.add(connection);
       void connection.closed.then(() => live.delete(connection));
@@ -129,6 +134,9 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
         config,
         emit: events.emit,
         metrics$: metrics.metrics$,
+        events$: metrics.events$,
+        sessions: metrics.sessions,
+        kick: (target) => Promise.resolve(void controls.kick(target)),
         users,
         settings,
         scheduler: asyncScheduler,
@@ -158,6 +166,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     prometheusPort: push3?.prometheusPort,
     events,
     settings,
+    kick: (target) => controls.kick(target),
     reloadUsers: () => users.reload(),
     async stop(graceMs) {
       // close() stops accepting at once; its callback would wait for every session, so don't await it.

@@ -25,6 +25,8 @@ export type ToWorker =
   | { readonly kind: 'reload'; readonly config: Config }
   /** Push3 changed the users file: answered with `done` and this id, so Push3 replies once every worker has it. */
   | { readonly kind: 'reload-users'; readonly id: number }
+  /** Push3 KICK: end the session on this connection, or every session of this user; answered with `done`. */
+  | { readonly kind: 'kick'; readonly id: number; readonly target: string }
   /** Push3 SET, or a reload, changed a live setting. */
   | { readonly kind: 'settings'; readonly settings: SettingValues };
 
@@ -40,7 +42,7 @@ export type FromWorker =
   /** The request with this id has been carried out. */
   | { readonly kind: 'done'; readonly id: number };
 
-const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'settings']);
+const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'kick', 'settings']);
 const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>(['waiting', 'ready', 'events', 'locked', 'unlocked', 'done']);
 
 const kindOf = (message: unknown): unknown =>

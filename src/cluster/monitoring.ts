@@ -20,6 +20,8 @@ export interface MonitoringOptions {
   readonly workerEvents$: Observable<ServerEvent>;
   readonly users: UserDirectory & ReloadableDirectory;
   readonly settings: LiveSettings;
+  /** Push3 KICK: asks the workers, which hold the sessions. */
+  readonly kick: (target: string) => Promise<void>;
   /** The config in effect: the TLS handshake timeout follows pop3.loginTimeout, as it does for POP3S. */
   readonly live: () => Config;
 }
@@ -48,6 +50,9 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     config,
     emit: own.emit,
     metrics$: metrics.metrics$,
+    events$: metrics.events$,
+    sessions: metrics.sessions,
+    kick: options.kick,
     users: options.users,
     settings: options.settings,
     scheduler: asyncScheduler,

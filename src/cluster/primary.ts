@@ -17,6 +17,8 @@ import { workerCount } from './size.js';
 
 /** How long a Push3 user change waits for every worker to re-read the users file before it replies. */
 const USERS_RELOAD_TIMEOUT_MS = 5000;
+/** How long a Push3 KICK waits for every worker to have ended the sessions it names. */
+const KICK_TIMEOUT_MS = 5000;
 /** After shutdown.graceSeconds, workers get this much longer to close their sessions before SIGKILL. */
 const STOP_MARGIN_MS = 5000;
 
@@ -64,6 +66,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         workerEvents$: eventsFromSources(updates),
         users: sharedUsers(users, fleet),
         settings,
+        kick: (target) => fleet.request((id) => ({ kind: 'kick', id, target }), KICK_TIMEOUT_MS),
         live: () => running,
       })
     : undefined;

@@ -96,6 +96,9 @@ async function obey(running: Running, message: ToWorker): Promise<void> {
         logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded; keeping the users it had'),
       );
       return send({ kind: 'done', id: message.id });
+    case 'kick':
+      daemon.kick(message.target);
+      return send({ kind: 'done', id: message.id });
     case 'settings':
       return applySettings(daemon.settings, message.settings, logger);
     case 'start':

@@ -122,6 +122,8 @@ export const configSchema = z.strictObject({
       host: host.default('127.0.0.1'),
       /** 0 picks a free port. */
       port: port.default(9110),
+      /** The dashboard (`/`, `/events`) answers off-loopback clients only with this token; unset: loopback only. */
+      dashboardToken: z.string().min(16, 'at least 16 characters').optional(),
     })
     .prefault({}),
   log: z

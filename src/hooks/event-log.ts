@@ -10,10 +10,10 @@ interface Peer {
 /**
  * The audit log is a subscriber of the event stream: one JSON line per event, with the connection's
  * remote address and user attached. Events never carry passwords, so none can reach the log. At info:
- * connections, logins, deletions, timeouts, admin changes; each command at debug; byte counts at trace.
+ * connections, logins, deletions, timeouts, kicks, admin changes and commands; each POP3 command and latency at debug; byte counts at trace.
  */
 /** The level of each kind of event's line; the rest are info. */
-const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = { bytes: 'trace', command: 'debug', error: 'warn' };
+const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = { bytes: 'trace', command: 'debug', latency: 'debug', error: 'warn' };
 
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();

@@ -1,3 +1,4 @@
+import { recentPercentiles } from './latency.js';
 import { ratesOf } from './rate-window.js';
 import type { Metrics } from './reducer.js';
 
@@ -10,6 +11,8 @@ export interface MetricDefinition {
   /** A counter only ever grows (until restart); a gauge goes up and down. */
   readonly kind: 'counter' | 'gauge';
   readonly help: string;
+  /** False for Push3-only values: Prometheus computes rates itself, with rate() over the counters. */
+  readonly prometheus?: false;
   read(metrics: Metrics): number;
 }
 
@@ -43,15 +46,18 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
   counter('errors', 'Errors reported by either protocol', (m) => m.errors),
   counter('timeouts', 'POP3 sessions closed for inactivity', (m) => m.timeouts),
   counter('locks_refused', 'POP3 logins refused because the maildrop was locked', (m) => m.locksRefused),
-  gauge('pop3_connections_per_second', 'POP3 connections per second, over the last minute', (m) =>
-    ratesOf(m.window).connectionsPerSecond,
-  ),
-  gauge('pop3_bytes_per_second', 'POP3 octets in and out per second, over the last minute', (m) =>
-    ratesOf(m.window).bytesPerSecond,
-  ),
+  {
+    ...gauge('pop3_connections_per_second', 'POP3 connections per second, over the last minute', (m) => ratesOf(m.window).connectionsPerSecond),
+    prometheus: false,
+  },
+  {
+    ...gauge('pop3_bytes_per_second', 'POP3 octets in and out per second, over the last minute', (m) => ratesOf(m.window).bytesPerSecond),
+    prometheus: false,
+  },
   counter('pop3_commands_total', 'POP3 commands handled', (m) =>
     Object.values(m.commands).reduce((sum, n) => sum + n, 0),
   ),
+  counter('worker_exits', 'Cluster workers that exited and were replaced (0 without workers)', (m) => m.workerExits),
 ];
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */
@@ -66,5 +72,8 @@ const show = (value: number): string => String(Math.round(value * 1000) / 1000);
 export function formatMetrics(metrics: Metrics): string {
   const fixed = METRIC_DEFINITIONS.map((definition) => `${definition.key}=${show(definition.read(metrics))}`);
   const verbs = commandCounts(metrics).map(([verb, n]) => `pop3_commands_${verb.toLowerCase()}=${n}`);
-  return [...fixed, ...verbs].join(' ');
+  const latencies = recentPercentiles(metrics.latencies).flatMap(([name, p]) =>
+    (['p50', 'p90', 'p99'] as const).map((q) => `latency_${name}_${q}_ms=${show(p[q])}`),
+  );
+  return [...fixed, ...verbs, ...latencies].join(' ');
 }

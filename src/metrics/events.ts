@@ -7,11 +7,23 @@ interface Base {
   readonly at: number;
 }
 
+/**
+ * What a `latency` event timed: a POP3 command (with its verb) from the start of its step to the end of its
+ * reply; the password check of a login; locking and listing a maildrop; the commit of UPDATE.
+ */
+export type TimedOperation = 'command' | 'login-verification' | 'maildrop-open' | 'update';
+
 /** Everything the daemon reports happening. Metrics, logs and hooks are all derived from this stream. */
 export type ServerEvent = Base &
   (
     | { readonly type: 'connection-opened'; readonly protocol: Protocol; readonly connection: string; readonly remote: string }
-    | { readonly type: 'connection-closed'; readonly protocol: Protocol; readonly connection: string }
+    | {
+        readonly type: 'connection-closed';
+        readonly protocol: Protocol;
+        readonly connection: string;
+        /** How long the connection was open (session duration), when the closer knew when it opened. */
+        readonly ms?: number;
+      }
     | { readonly type: 'auth'; readonly protocol: Protocol; readonly connection: string; readonly user: string; readonly ok: boolean }
     | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean; readonly user?: string }
     | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
@@ -19,6 +31,23 @@ export type ServerEvent = Base &
     | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly direction: 'in' | 'out'; readonly octets: number }
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
+    /** How long one step of a POP3 session took (see TimedOperation), in milliseconds with fractions. */
+    | {
+        readonly type: 'latency';
+        readonly connection: string;
+        readonly operation: TimedOperation;
+        /** The command's verb, for a command. */
+        readonly verb?: string;
+        /** The user, when known (the login steps know whom they are for). */
+        readonly user?: string;
+        readonly ms: number;
+      }
+    /** A cluster worker exited (its primary starts another); reported by the primary. */
+    | { readonly type: 'worker-exited'; readonly worker: number }
+    /** A POP3 session ended by an administrator (Push3 KICK): no UPDATE, lock released. */
+    | { readonly type: 'kicked'; readonly connection: string; readonly user?: string }
+    /** A Push3 admin looked at or acted on live sessions (SESSIONS, KICK): the audit trail of who did. */
+    | { readonly type: 'admin-command'; readonly connection: string; readonly user: string; readonly verb: 'SESSIONS' | 'KICK'; readonly target: string }
     | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
     | {
         /** A run-time change made through Push3 (audit trail). Never carries a password. */

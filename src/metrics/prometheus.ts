@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { Observable } from 'rxjs';
 import { commandCounts, METRIC_DEFINITIONS } from './catalogue.js';
+import { dashboardRoutes, type DashboardOptions } from '../dashboard/routes.js';
+import { registerHistograms } from './prometheus-histograms.js';
 import type { Metrics } from './reducer.js';
 
 export interface PrometheusEndpoint {
@@ -23,6 +25,7 @@ function metricsRegistry(latest: () => Metrics | undefined): Registry {
   const registry = new Registry();
   for (const definition of METRIC_DEFINITIONS) {
     if (definition.key === 'pop3_commands_total') continue; // published by verb below; the sum is sum()
+    if (definition.prometheus === false) continue;
     const name = prometheusName(definition.key, definition.kind);
     const help = definition.help;
     if (definition.kind === 'gauge') {
@@ -60,15 +63,25 @@ function metricsRegistry(latest: () => Metrics | undefined): Registry {
       for (const [verb, n] of metrics ? commandCounts(metrics) : []) this.inc({ verb: verb.toLowerCase() }, n);
     },
   });
+  registerHistograms(registry, latest);
   return registry;
 }
 
-/** Serves `GET /metrics` in the Prometheus text format; resolves once listening (port 0 picks one). */
-export function startPrometheus(endpoint: PrometheusEndpoint, metrics$: Observable<Metrics>): Promise<Server> {
+/** The dashboard's part of the endpoint (see dashboard/routes.ts). */
+export type DashboardParts = Omit<DashboardOptions, 'metrics$'>;
+
+/**
+ * Serves `GET /metrics` in the Prometheus text format, and the dashboard (`/`, `/events`) over the same
+ * metrics stream; resolves once listening (port 0 picks one).
+ */
+export function startPrometheus(endpoint: PrometheusEndpoint, metrics$: Observable<Metrics>, dashboard?: DashboardParts): Promise<Server> {
   let latest: Metrics | undefined;
   const subscription = metrics$.subscribe((metrics) => (latest = metrics));
   const registry = metricsRegistry(() => latest);
-  const server = createServer((request, response) => void answer(registry, request, response));
+  const page = dashboard && dashboardRoutes({ ...dashboard, metrics$ });
+  const server = createServer((request, response) => {
+    if (!page?.(request, response, (request.url ?? '').split('?', 1)[0]!)) void answer(registry, request, response);
+  });
   server.on('close', () => subscription.unsubscribe());
   return new Promise((resolve, reject) => {
     const failed = (error: Error): void => {

@@ -1,4 +1,5 @@
 import type { Protocol, ServerEvent } from './events.js';
+import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
 import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
 
 export interface ConnectionCounts {
@@ -29,8 +30,12 @@ export interface Metrics {
   readonly errors: number;
   readonly timeouts: number;
   readonly locksRefused: number;
+  /** Cluster workers that exited (0 without workers). */
+  readonly workerExits: number;
   /** POP3 connections and bytes (both directions) per second, over the last minute. */
   readonly window: RateWindow;
+  /** Latency histograms of POP3 commands and session steps (latency.ts). */
+  readonly latencies: Latencies;
 }
 
 /** The passage of time, for uptime and for rates to decay when nothing happens. Never on the event bus. */
@@ -58,15 +63,20 @@ export function emptyMetrics(startedAt: number): Metrics {
     errors: 0,
     timeouts: 0,
     locksRefused: 0,
+    workerExits: 0,
     window: [],
+    latencies: NO_LATENCIES,
   };
 }
 
 /** Pure: the metrics after one event (or tick). Unknown event types leave the counts as they were. */
 export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   const now = Math.max(metrics.now, event.at);
-  const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now) };
-  return count(timed, event);
+  const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now), latencies: advanceLatencies(metrics.latencies, now) };
+  const counted = count(timed, event);
+  const timing = event.type === 'tick' ? undefined : timingOf(event);
+  if (timing === undefined) return counted;
+  return { ...counted, latencies: recordLatency(counted.latencies, timing.name, event.at, timing.ms) };
 }
 
 function count(m: Metrics, event: MetricsInput): Metrics {
@@ -104,6 +114,8 @@ function count(m: Metrics, event: MetricsInput): Metrics {
     }
     case 'lock-refused':
       return { ...m, locksRefused: m.locksRefused + 1 };
+    case 'worker-exited':
+      return { ...m, workerExits: m.workerExits + 1 };
     case 'timeout':
       return { ...m, timeouts: m.timeouts + 1 };
     case 'error':

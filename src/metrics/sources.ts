@@ -10,7 +10,7 @@ export type SourceUpdate =
 /**
  * Several processes' events as one stream for the metrics reducer, each source's in its own order. When a
  * source is gone, a connection-closed follows for each connection it left open: its sockets died with it,
- * so `*_connections_current` must stop counting them. The metrics stay a fold of events.
+ * so `*_connections_current` must stop counting them; then a `worker-exited`. The metrics stay a fold of events.
  */
 export function eventsFromSources(updates$: Observable<SourceUpdate>): Observable<ServerEvent> {
   return defer(() => {
@@ -34,5 +34,6 @@ function track(open: Map<number, Map<string, Protocol>>, source: number, events:
 function closeAll(open: Map<number, Map<string, Protocol>>, gone: { readonly source: number; readonly at: number }): ServerEvent[] {
   const left = open.get(gone.source) ?? new Map<string, Protocol>();
   open.delete(gone.source);
-  return [...left].map(([connection, protocol]) => ({ type: 'connection-closed', protocol, connection, at: gone.at }));
+  const closes = [...left].map(([connection, protocol]): ServerEvent => ({ type: 'connection-closed', protocol, connection, at: gone.at }));
+  return [...closes, { type: 'worker-exited', worker: gone.source, at: gone.at }];
 }

@@ -7,17 +7,23 @@ import {
   ReplaySubject,
   scan,
   startWith,
+  tap,
   type Observable,
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
 import type { ServerEvent } from './events.js';
+import { SessionTable } from './live-sessions.js';
 import { applyEvent, emptyMetrics, type ClockTick, type Metrics } from './reducer.js';
 
 export interface MetricsFeed {
   /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */
   readonly metrics$: Observable<Metrics>;
-  /** Starts the fold. The daemon connects at start, so no event is missed while nobody watches. */
+  /** The events folded (for live watching); hot: only what happens after subscribing. */
+  readonly events$: Observable<ServerEvent>;
+  /** The live POP3 sessions, folded from the same events. */
+  readonly sessions: SessionTable;
+  /** Starts the folds. The daemon connects at start, so no event is missed while nobody watches. */
   connect(): Subscription;
 }
 
@@ -35,11 +41,14 @@ export interface MetricsOptions {
  */
 export function createMetrics(events$: Observable<ServerEvent>, options: MetricsOptions): MetricsFeed {
   const { scheduler, tickMs = 1000 } = options;
+  const sessions = new SessionTable();
   const folded$ = defer(() => {
     const initial = emptyMetrics(scheduler.now());
     const ticks$ = interval(tickMs, scheduler).pipe(map((): ClockTick => ({ type: 'tick', at: scheduler.now() })));
-    return merge(events$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
+    // The session table follows the same single subscription to the events as the fold.
+    const followed$ = events$.pipe(tap((event) => sessions.apply(event)));
+    return merge(followed$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
   });
   const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
-  return { metrics$: shared$, connect: () => shared$.connect() };
+  return { metrics$: shared$, events$, sessions, connect: () => shared$.connect() };
 }

@@ -62,7 +62,8 @@ export function serveSocket(
   const { address, remote } = peer;
   let running: Subscription | undefined;
 
-  emit({ type: 'connection-opened', protocol, connection: id, remote, at: now() });
+  const openedAt = now();
+  emit({ type: 'connection-opened', protocol, connection: id, remote, at: openedAt });
   socket.setNoDelay(true);
   // A vanished client shows up as an error then a close; the close does the cleanup.
   socket.on('error', () => undefined);
@@ -104,7 +105,8 @@ export function serveSocket(
   const closed = new Promise<void>((resolve) =>
     socket.once('close', () => {
       running?.unsubscribe();
-      emit({ type: 'connection-closed', protocol, connection: id, at: now() });
+      const at = now();
+      emit({ type: 'connection-closed', protocol, connection: id, at, ms: at - openedAt });
       resolve();
     }),
   );

@@ -4,6 +4,7 @@ import type { UserDirectory } from '../auth/users.js';
 import type { MaildropStore } from '../mail/maildrop.js';
 import type { ServerEvent } from '../metrics/events.js';
 import type { ServedConnection } from '../net/connection.js';
+import type { SessionControls } from './kick.js';
 
 /** What the POP3 service is given once at start: its ports and settings. */
 export interface Pop3Service {
@@ -24,6 +25,10 @@ export interface Pop3Service {
   readonly throttle: LoginThrottle;
   /** Failed logins one connection may make; the last one closes it. */
   readonly maxFailuresPerConnection: number;
+  /** Where sessions can be reached from outside (Push3 KICK). */
+  readonly controls: SessionControls;
+  /** A precise clock (ms, fractions allowed) for latencies; the scheduler's clock in virtual-time tests. */
+  readonly stopwatch: () => number;
 }
 
 /** What one session's steps see: the service plus this connection. */

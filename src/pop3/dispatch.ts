@@ -1,8 +1,9 @@
-import { isObservable, map, Observable, of } from 'rxjs';
+import { isObservable, map, Observable, of, tap } from 'rxjs';
 import type { Transition } from './command.js';
 import { commandTable } from './commands/index.js';
 import type { SessionContext } from './context.js';
 import type { InputLine } from '../net/lines.js';
+import { startTiming } from './latency.js';
 import { parseLine } from './parse.js';
 import { continueSasl } from './sasl/exchange.js';
 import { err } from './replies.js';
@@ -32,7 +33,10 @@ export function step(state: SessionState, input: InputLine, context: SessionCont
   return report(result, spec.verb, state, context);
 }
 
-/** Every handled command becomes one `command` event (the source of per-verb metrics and logs). */
+/**
+ * Every handled command becomes one `command` event (the source of per-verb metrics and logs), and one
+ * `latency` event once its reply has been sent in full.
+ */
 function report(
   transitions: Observable<Transition>,
   verb: string,
@@ -40,8 +44,9 @@ function report(
   context: SessionContext,
 ): Observable<Transition> {
   const user = 'user' in before ? before.user : undefined;
+  const timed = startTiming(context, 'command', { verb, user });
   return transitions.pipe(
-    map((transition) => {
+    map((transition): Transition => {
       context.emit({
         type: 'command',
         protocol: 'pop3',
@@ -51,7 +56,8 @@ function report(
         user,
         at: context.scheduler.now(),
       });
-      return transition;
+      const { reply } = transition;
+      return { ...transition, reply: { ...reply, out$: reply.out$.pipe(tap({ complete: timed })) } };
     }),
   );
 }

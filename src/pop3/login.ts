@@ -3,6 +3,7 @@ import { validateUserName } from '../auth/username.js';
 import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
+import { timedUntilAnswer } from './latency.js';
 import { err, ok } from './replies.js';
 import { dropListing, idle, NONE_DELETED, type Authorization, type Transaction } from './state.js';
 
@@ -37,6 +38,7 @@ function enterTransaction(context: SessionContext, state: Authorization, user: s
   const at = context.scheduler.now();
   context.throttle.succeeded(context.connection.address);
   return openMaildrop(context, user).pipe(
+    timedUntilAnswer(context, 'maildrop-open', user),
     map((maildrop): Transition => {
       const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: NONE_DELETED };
       const { count, octets } = dropListing(opened);
@@ -62,6 +64,7 @@ export function login(
   password: string,
 ): Observable<Transition> {
   return from(context.users.authenticate(user, password)).pipe(
+    timedUntilAnswer(context, 'login-verification', user),
     switchMap((valid) => concludeLogin(context, state, user, valid)),
   );
 }

@@ -13,6 +13,7 @@ import type { LiveConnection, TlsOptions } from '../net/connection.js';
 import { connectionLimiter } from '../net/limiter.js';
 import { boundPort, listen } from '../net/listener.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
+import type { SessionControls } from './kick.js';
 import { MAX_COMMAND_OCTETS } from './parse.js';
 import { pop3Session } from './session.js';
 
@@ -31,6 +32,8 @@ export interface Pop3Dependencies {
   readonly maxConnections: () => number;
   /** Each admitted connection, for draining on shutdown. */
   readonly onConnection: (connection: LiveConnection) => void;
+  /** Where Push3's KICK finds this process's sessions. */
+  readonly controls: SessionControls;
 }
 
 export interface Pop3Server {
@@ -71,6 +74,9 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     plaintextAuthAllowed: (connection) => auth.allowPlaintext || connection.secure || trusted.has(connection.address),
     throttle,
     maxFailuresPerConnection: auth.maxFailuresPerConnection,
+    controls: deps.controls,
+    // Sub-millisecond: a cached STAT takes well under one.
+    stopwatch: () => performance.now(),
   });
   const limiter = connectionLimiter({
     maxConnections: deps.maxConnections,

@@ -1,4 +1,4 @@
-import { concat, concatMap, defer, EMPTY, finalize, mergeScan, of, takeWhile, type Observable } from 'rxjs';
+import { concat, concatMap, defer, EMPTY, finalize, from, mergeScan, of, takeWhile, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
 import { onEach } from '../net/on-each.js';
@@ -11,6 +11,7 @@ import { err } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
+const KICKED = err('Closed by the administrator', 'SYS/TEMP');
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
 
@@ -63,8 +64,19 @@ function runSession(
     plaintextAuth: service.plaintextAuthAllowed(connection),
   });
   let current: SessionState = opening;
+  const userNow = (): string | undefined => ('user' in current ? current.user : undefined);
   /** Whether QUIT's reply has started the commit, which then owns the maildrop. */
   let committing = false;
+  let released = false;
+  /**
+   * Gone before QUIT's turn came (or without QUIT): no UPDATE, the lock is released, once. Undefined when
+   * there was nothing to release.
+   */
+  const releaseUncommitted = (): Promise<void> | undefined => {
+    if (released || !(current.phase === 'transaction' || (current.phase === 'update' && !committing))) return undefined;
+    released = true;
+    return current.maildrop.release();
+  };
   const silenceAllowedMs = (): number =>
     current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
   // mergeScan's seed: only its state is used.
@@ -105,12 +117,19 @@ function runSession(
       context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
       return AUTOLOGOUT.out$;
     }),
-  );
-  return session$.pipe(
-    finalize(() => {
-      // Gone before QUIT's turn came (or without QUIT): no UPDATE, the lock is released.
-      if (current.phase === 'transaction' || (current.phase === 'update' && !committing)) void current.maildrop.release();
+    // The lock is free before the client reads the farewell, so it can log in again at once.
+    context.controls.endWhenKicked<SessionOutput>(connection.id, userNow, () => {
+      context.emit({ type: 'kicked', connection: connection.id, user: userNow(), at: context.scheduler.now() });
+      const releasing = releaseUncommitted();
+      if (releasing === undefined) return KICKED.out$;
+      // Released or not (the failure is the store's to report), the session ends.
+      const settled = releasing.then(
+        () => undefined,
+        () => undefined,
+      );
+      return from(settled).pipe(concatMap(() => KICKED.out$));
     }),
   );
+  return session$.pipe(finalize(() => void releaseUncommitted()));
 }
 

@@ -2,6 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { ServerEvent } from '../metrics/events.js';
+import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
 import type { ConnectionInfo } from '../net/connection.js';
 import type { UserAdmin } from './user-admin.js';
@@ -18,6 +19,12 @@ export interface Push3Service {
   readonly settings: LiveSettings;
   readonly scheduler: SchedulerLike;
   readonly emit: (event: ServerEvent) => void;
+  /** The events the metrics are folded from, as they happen (WATCH with a filter). */
+  readonly events$: Observable<ServerEvent>;
+  /** The live POP3 sessions (of every worker in a cluster). */
+  readonly sessions: Pick<SessionTable, 'list' | 'matching'>;
+  /** Ends the session on that connection, or every session of that user, wherever it runs. */
+  readonly kick: (target: string) => Promise<void>;
 }
 
 /** What one session's steps see: the service plus this connection. */

@@ -7,6 +7,7 @@ import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../metrics/events.js';
 import { startPrometheus } from '../metrics/prometheus.js';
+import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
 import { serveSocket, type LiveConnection, type ServedConnection, type SessionFactory, type TlsOptions } from '../net/connection.js';
 import { boundPort, listen } from '../net/listener.js';
@@ -26,6 +27,11 @@ export interface Push3Options {
   readonly scheduler: SchedulerLike;
   /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
   readonly onConnection?: (connection: LiveConnection) => void;
+  /** The events the metrics are folded from, and the live sessions folded from them (see metrics/stream.ts). */
+  readonly events$: Observable<ServerEvent>;
+  readonly sessions: SessionTable;
+  /** KICK: ends sessions wherever they run (this process, or every worker of a cluster). */
+  readonly kick: (target: string) => Promise<void>;
   /** LOGIN throttling and TLS, shared with POP3 (see Push3Security at the end). */
   readonly security?: Push3Security;
 }
@@ -49,6 +55,9 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
     settings,
     scheduler,
     emit,
+    events$: options.events$,
+    sessions: options.sessions,
+    kick: options.kick,
   }));
   const push3 = await listen(config.push3, (socket) => {
     const tls = options.security?.tls;
@@ -58,7 +67,11 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
   const port = boundPort(push3);
   if (!config.prometheus.enabled) return { port, servers: [push3] };
   try {
-    const prometheus = await startPrometheus(config.prometheus, metrics$);
+    const prometheus = await startPrometheus(config.prometheus, metrics$, {
+      sessions: () => options.sessions.list(),
+      scheduler,
+      token: config.prometheus.dashboardToken,
+    });
     return { port, prometheusPort: boundPort(prometheus), servers: [push3, prometheus] };
   } catch (error) {
     push3.close();

@@ -18,6 +18,7 @@ import {
   type Observable,
 } from 'rxjs';
 import { formatMetrics } from '../metrics/catalogue.js';
+import type { ServerEvent } from '../metrics/events.js';
 import type { SessionFactory } from '../net/connection.js';
 import { onEach } from '../net/on-each.js';
 import { precededBy } from '../net/preceded-by.js';
@@ -27,7 +28,7 @@ import type { Push3Context, Push3Service } from './context.js';
 import { step } from './dispatch.js';
 import { parseLine } from './parse.js';
 import { fail, success } from './replies.js';
-import { initialState, watchInterval } from './state.js';
+import { initialState, watchedEvents, watchInterval, type EventFilter } from './state.js';
 
 export const GREETING = success('Push3 ready').line;
 const INACTIVE = fail('disconnected for inactivity').line;
@@ -53,7 +54,11 @@ export function push3Session(service: Push3Service): SessionFactory {
         takeWhile((transition) => transition.state.phase !== 'closed', true),
         // One fold feeds both the replies and the watch stream, without subscribing to the input twice.
         connect((transitions$) =>
-          merge(transitions$.pipe(map((transition) => transition.reply.line)), watchLines(transitions$, context)),
+          merge(
+            transitions$.pipe(map((transition) => transition.reply.line)),
+            watchLines(transitions$, context),
+            eventLines(transitions$, context),
+          ),
         ),
         silence.endAfter(() => of(INACTIVE)),
       );
@@ -82,4 +87,42 @@ function watchLines(transitions$: Observable<Transition>, context: Push3Context)
     ),
     takeUntil(transitions$.pipe(ignoreElements(), endWith(undefined))),
   );
+}
+
+/**
+ * With a WATCH filter, the matching events as they happen, one `->SUCCESS: event {json}` line each (byte
+ * counts excepted: one per socket write would drown everything else). Events never carry passwords. While
+ * the client is not reading, events are skipped rather than queued.
+ */
+function eventLines(transitions$: Observable<Transition>, context: Push3Context): Observable<string> {
+  return transitions$.pipe(
+    map((transition) => watchedEvents(transition.state)),
+    distinctUntilChanged((a, b) => JSON.stringify(a) === JSON.stringify(b)),
+    switchMap((watched) =>
+      watched === undefined
+        ? EMPTY
+        : defer(() => {
+            const wanted = eventFilter(watched);
+            return context.events$.pipe(
+              withLatestFrom(context.connection.outputPaused$),
+              filter(([event, paused]) => !paused && event.type !== 'bytes' && wanted(event)),
+              map(([event]) => success(`event ${JSON.stringify(event)}`).line),
+            );
+          }),
+    ),
+    takeUntil(transitions$.pipe(ignoreElements(), endWith(undefined))),
+  );
+}
+
+/** A predicate over events; for one user, it follows the connections that user logged in on. */
+function eventFilter(watched: EventFilter): (event: ServerEvent) => boolean {
+  if (watched.kind === 'all') return () => true;
+  const theirs = new Set<string>();
+  return (event) => {
+    if (!('connection' in event)) return false;
+    if (event.type === 'auth' && event.ok && event.user === watched.user) theirs.add(event.connection);
+    const mine = theirs.has(event.connection) || ('user' in event && event.user === watched.user);
+    if (event.type === 'connection-closed') theirs.delete(event.connection);
+    return mine;
+  };
 }

@@ -9,7 +9,12 @@ export interface Transaction {
   readonly user: string;
   /** WATCH interval in ms while watching; the session runs the timer, the state only says so. */
   readonly watchMs?: number;
+  /** Set by `WATCH n events` or `WATCH n user=<name>`: events are streamed live beside the metrics lines. */
+  readonly watchEvents?: EventFilter;
 }
+
+/** Which events a WATCH streams: all of them, or those of one user's sessions. */
+export type EventFilter = { readonly kind: 'all' } | { readonly kind: 'user'; readonly user: string };
 
 export interface Closed {
   readonly phase: 'closed';
@@ -23,3 +28,6 @@ export const initialState: Authentication = { phase: 'authentication' };
 
 export const watchInterval = (state: Push3State): number | undefined =>
   state.phase === 'transaction' ? state.watchMs : undefined;
+
+export const watchedEvents = (state: Push3State): EventFilter | undefined =>
+  state.phase === 'transaction' ? state.watchEvents : undefined;

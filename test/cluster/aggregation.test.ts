@@ -28,7 +28,7 @@ const anEvent: fc.Arbitrary<ServerEvent> = fc
       fc.constant(command(at, 'RETR', protocol)),
       fc
         .tuple(fc.nat(70_000), fc.constantFrom('in', 'out') as fc.Arbitrary<'in' | 'out'>)
-        .map(([octets, direction]): ServerEvent => ({ ...bytes(at, octets, direction, protocol), connection })),
+        .map(([octets, direction]) => bytes(at, octets, direction, protocol, connection)),
     ),
   );
 
@@ -58,9 +58,14 @@ describe('eventsFromSources', () => {
       { kind: 'gone', source: 1, at: 9 },
       { kind: 'gone', source: 1, at: 10 },
     ]);
-    expect(events).toEqual([opened(1, 'pop3', 'x'), opened(2, 'pop3', 'y'), opened(3, 'pop3', 'z'), closed(4, 'pop3', 'x'), closed(9, 'pop3', 'y')]);
+    const exited = (at: number): ServerEvent => ({ type: 'worker-exited', worker: 1, at });
+    expect(events).toEqual([
+      ...[opened(1, 'pop3', 'x'), opened(2, 'pop3', 'y'), opened(3, 'pop3', 'z'), closed(4, 'pop3', 'x'), closed(9, 'pop3', 'y')],
+      ...[exited(9), exited(10)],
+    ]);
     const metrics = fold(events);
     expect(metrics.connections.pop3).toEqual({ current: 1, total: 3 });
+    expect(metrics.workerExits).toBe(2);
   });
 });
 

@@ -14,10 +14,10 @@ export const closed = (at: number, protocol: Protocol = 'pop3', connection = `c$
   connection,
   at,
 });
-export const bytes = (at: number, octets: number, direction: 'in' | 'out' = 'out', protocol: Protocol = 'pop3'): ServerEvent => ({
+export const bytes = (at: number, octets: number, direction: 'in' | 'out' = 'out', protocol: Protocol = 'pop3', connection = 'c'): ServerEvent => ({
   type: 'bytes',
   protocol,
-  connection: 'c',
+  connection,
   direction,
   octets,
   at,
@@ -28,5 +28,13 @@ export const command = (at: number, verb: string, protocol: Protocol = 'pop3'): 
   connection: 'c',
   verb,
   ok: true,
+  at,
+});
+export const latency = (at: number, verb: string, ms: number, connection = 'c'): ServerEvent => ({
+  type: 'latency',
+  connection,
+  operation: 'command',
+  verb,
+  ms,
   at,
 });

@@ -97,6 +97,7 @@ describe('metrics reducer', () => {
       'pop3_connections_per_second',
       'pop3_bytes_per_second',
       'pop3_commands_total',
+      'worker_exits',
       'pop3_commands_list',
       'pop3_commands_stat',
     ]);

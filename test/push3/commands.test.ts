@@ -57,8 +57,8 @@ describe('Push3 commands', () => {
     expect(replies[1]).toMatch(/^->SUCCESS: uptime_seconds=0 pop3_connections_current=0 ( ?[a-z0-9_]+=[0-9.]+)+\r\n$/);
     expect(replies[2]).toBe('->FAIL: METRICS takes 0 arguments\r\n');
     expect(replies[3]).toBe(
-      '->SUCCESS: METRICS; FINISH; QUIT; HELP; WATCH [seconds]; UNWATCH; USERS; ADDUSER <user> <pass>; ' +
-        'DELUSER <user>; PASSWD <user> <pass>; GET [key]; SET <key> <value>\r\n',
+      '->SUCCESS: METRICS; FINISH; QUIT; HELP; WATCH [seconds [events|user=<name>]]; UNWATCH; USERS; ADDUSER <user> <pass>; ' +
+        'DELUSER <user>; PASSWD <user> <pass>; GET [key]; SET <key> <value>; SESSIONS [user]; KICK <connection|user>\r\n',
     );
   });
 

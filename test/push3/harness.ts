@@ -1,4 +1,5 @@
-import { map, of, type Observable, type SchedulerLike } from 'rxjs';
+import { EMPTY, map, of, type Observable, type SchedulerLike } from 'rxjs';
+import { SessionTable } from '../../src/metrics/live-sessions.js';
 import { createLiveSettings, type LiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ServerEvent } from '../../src/metrics/events.js';
@@ -36,11 +37,21 @@ export interface Push3Harness {
   readonly events: ServerEvent[];
   readonly settings: LiveSettings;
   readonly userAdmin: MemoryUserAdmin;
+  /** KICK targets, in order. */
+  readonly kicked: string[];
   /** A session over text lines (`<long>` stands for an over-long line), output as strings. */
   session(lines$: Observable<string>, id?: string, paused$?: Observable<boolean>): Observable<string>;
 }
 
-export function push3Harness(scheduler: SchedulerLike, metrics$: Observable<Metrics>, admins = ['root']): Push3Harness {
+export function push3Harness(
+  scheduler: SchedulerLike,
+  metrics$: Observable<Metrics>,
+  admins = ['root'],
+  events$: Observable<ServerEvent> = EMPTY,
+): Push3Harness {
+  const sessions = new SessionTable();
+  sessions.follow(events$);
+  const kicked: string[] = [];
   const passwords: Record<string, string> = { root: 'toor', alice: 'secret' };
   const userAdmin = new MemoryUserAdmin(passwords);
   const settings = createLiveSettings(parseConfig({}));
@@ -54,11 +65,18 @@ export function push3Harness(scheduler: SchedulerLike, metrics$: Observable<Metr
     settings,
     scheduler,
     emit: (event) => events.push(event),
+    events$,
+    sessions,
+    kick: (target) => {
+      kicked.push(target);
+      return resolved(undefined);
+    },
   });
   return {
     events,
     settings,
     userAdmin,
+    kicked,
     session: (lines$, id = 'c1', paused$ = of(false)) =>
       factory(
         lines$.pipe(map((text): InputLine => (text === '<long>' ? { kind: 'too-long' } : { kind: 'line', text }))),

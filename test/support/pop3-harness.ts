@@ -4,6 +4,7 @@ import type { InputLine } from '../../src/net/lines.js';
 import { isStartTls, type ServedConnection, type SessionOutput, type StartTls } from '../../src/net/connection.js';
 import { loginThrottle } from '../../src/auth/throttle.js';
 import type { Pop3Service } from '../../src/pop3/context.js';
+import { SessionControls } from '../../src/pop3/kick.js';
 import { pop3Session } from '../../src/pop3/session.js';
 import { MemoryMaildrops, MemoryUsers } from './memory-ports.js';
 
@@ -56,6 +57,8 @@ export function harness(
     plaintextAuthAllowed: () => true,
     throttle: loginThrottle({ baseDelayMs: 0, maxDelayMs: 0, now: () => scheduler.now() }),
     maxFailuresPerConnection: 10,
+    controls: new SessionControls(),
+    stopwatch: () => scheduler.now(),
     ...overrides,
   };
   const factory = pop3Session(service);

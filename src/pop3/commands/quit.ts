@@ -1,5 +1,6 @@
 import { defer, from, switchMap } from 'rxjs';
 import { defineCommand } from '../command.js';
+import { timedUntilAnswer } from '../latency.js';
 import { err, ok } from '../replies.js';
 
 /** QUIT: in AUTHORIZATION just close; in TRANSACTION enter UPDATE, whose reply commits the deletions. */
@@ -12,7 +13,7 @@ export const quit = defineCommand({
     const { user, maildrop, deleted } = state;
     // Deferred: pipelined RETRs before QUIT open their files only when their replies' turn comes, so
     // the commit must wait for its own turn, or it would delete what they have yet to send.
-    const out$ = defer(() => from(maildrop.commit(deleted))).pipe(
+    const out$ = defer(() => from(maildrop.commit(deleted)).pipe(timedUntilAnswer(context, 'update', user))).pipe(
       switchMap((result) => {
         if (result.removed > 0) {
           context.emit({ type: 'messages-deleted', connection: context.connection.id, user, count: result.removed, at: context.scheduler.now() });

@@ -3,11 +3,13 @@ import { adduser } from './adduser.js';
 import { deluser } from './deluser.js';
 import { finish } from './finish.js';
 import { get } from './get.js';
+import { kick } from './kick.js';
 import { helpCommand } from './help.js';
 import { login } from './login.js';
 import { metrics } from './metrics.js';
 import { passwd } from './passwd.js';
 import { quit } from './quit.js';
+import { sessions } from './sessions.js';
 import { set } from './set.js';
 import { unwatch } from './unwatch.js';
 import { users } from './users.js';
@@ -32,6 +34,8 @@ for (const spec of [
   passwd,
   get,
   set,
+  sessions,
+  kick,
 ]) {
   table.set(spec.verb, spec);
 }

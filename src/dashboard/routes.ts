@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { LiveSession } from '../metrics/live-sessions.js';
+import type { Metrics } from '../metrics/reducer.js';
+import { dashboardAllowed } from './access.js';
+import { dashboardEvents } from './snapshot.js';
+
+export interface DashboardOptions {
+  readonly metrics$: Observable<Metrics>;
+  readonly sessions: () => readonly LiveSession[];
+  readonly scheduler: SchedulerLike;
+  /** prometheus.dashboardToken: required from clients that are not on loopback. */
+  readonly token: string | undefined;
+}
+
+/** The one static page (no build step): the same file whether run from src/ or dist/. */
+const PAGE_URL = new URL('../../dashboard/index.html', import.meta.url);
+
+/**
+ * `GET /` (the page) and `GET /events` (Server-Sent Events) beside `/metrics`. Returns false for any other
+ * path, for the caller to answer.
+ */
+export function dashboardRoutes(options: DashboardOptions): (request: IncomingMessage, response: ServerResponse, path: string) => boolean {
+  const page = readFileSync(PAGE_URL);
+  return (request, response, path) => {
+    if (path !== '/' && path !== '/events') return false;
+    const url = new URL(request.url ?? '/', 'http://dashboard');
+    const allowed = dashboardAllowed(
+      { remoteAddress: request.socket.remoteAddress, authorization: request.headers.authorization, queryToken: url.searchParams.get('token') },
+      options.token,
+    );
+    if (!allowed) {
+      response.writeHead(403, { 'content-type': 'text/plain' }).end('Forbidden: the dashboard needs prometheus.dashboardToken off loopback\n');
+      return true;
+    }
+    if (path === '/') {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(page);
+      return true;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const subscription = dashboardEvents(options.metrics$, options.sessions, options.scheduler).subscribe((message) => {
+      // A viewer that does not read skips snapshots rather than have them pile up in memory.
+      if (!response.writableNeedDrain) response.write(message);
+    });
+    response.on('close', () => subscription.unsubscribe());
+    return true;
+  };
+}

@@ -1,0 +1,74 @@
+import type { Observable, Subscription } from 'rxjs';
+import type { ServerEvent } from './events.js';
+
+/**
+ * Who is connected now, folded from the event stream: in a cluster the primary folds every worker's events,
+ * so the table covers them all (about 50 ms behind). POP3 sessions only: Push3's are the admins themselves.
+ */
+export interface LiveSession {
+  readonly connection: string;
+  readonly protocol: 'pop3';
+  /** `address:port` of the client (the PROXY header's, behind a balancer). */
+  readonly remote: string;
+  /** Set once logged in. */
+  readonly user?: string;
+  readonly state: 'authorization' | 'transaction' | 'update';
+  /** When the connection was accepted (ms since the epoch). */
+  readonly since: number;
+  readonly bytesOut: number;
+  /** The verb of the latest command (the one being answered, if any is). */
+  readonly command?: string;
+}
+
+/** Pure: one session after one event about its connection; undefined once it is closed (or never was). */
+export function applySessionEvent(session: LiveSession | undefined, event: ServerEvent): LiveSession | undefined {
+  if (event.type === 'connection-opened') {
+    return event.protocol === 'pop3'
+      ? { connection: event.connection, protocol: 'pop3', remote: event.remote, state: 'authorization', since: event.at, bytesOut: 0 }
+      : undefined;
+  }
+  if (session === undefined || event.type === 'connection-closed') return undefined;
+  switch (event.type) {
+    case 'auth':
+      return event.ok ? { ...session, user: event.user, state: 'transaction' } : session;
+    case 'command': {
+      const quitting = event.verb === 'QUIT' && event.ok && session.state === 'transaction';
+      return { ...session, command: event.verb, state: quitting ? 'update' : session.state };
+    }
+    case 'bytes':
+      return event.direction === 'out' ? { ...session, bytesOut: session.bytesOut + event.octets } : session;
+    default:
+      return session;
+  }
+}
+
+/**
+ * The table: the one mutable part is the map from connection to its entry, replaced entry by entry with
+ * `applySessionEvent`, so that a busy server does not copy thousands of entries per event.
+ */
+export class SessionTable {
+  readonly #sessions = new Map<string, LiveSession>();
+
+  apply(event: ServerEvent): void {
+    if (!('connection' in event)) return;
+    const next = applySessionEvent(this.#sessions.get(event.connection), event);
+    if (next === undefined) this.#sessions.delete(event.connection);
+    else this.#sessions.set(event.connection, next);
+  }
+
+  /** Sessions, oldest first; with `user`, only that user's. */
+  list(user?: string): LiveSession[] {
+    const all = [...this.#sessions.values()];
+    return user === undefined ? all : all.filter((session) => session.user === user);
+  }
+
+  /** The sessions a KICK target names: the connection with that id, or every session of that user. */
+  matching(target: string): LiveSession[] {
+    const byId = this.#sessions.get(target);
+    return byId !== undefined ? [byId] : this.list(target);
+  }
+
+  follow(events$: Observable<ServerEvent>): Subscription {
+    return events$.subscribe((event) => this.apply(event));
+  }
+}
