@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
-import { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import type { Directory } from '../auth/directory.js';
 import type { UserDirectory } from '../auth/users.js';
 import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
-import { provisionMaildirs } from '../main.js';
+import { openUsers, provisionMaildirs } from '../main.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
 import { applyRunAs } from '../net/privileges.js';
-import type { ReloadableDirectory } from '../push3/user-admin.js';
+import type { EditableDirectory } from '../push3/user-admin.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -31,9 +31,7 @@ const settingValues = (settings: LiveSettings): SettingValues => SETTING_KEYS.ma
 export async function runPrimary(config: Config, logger: Logger, load: () => Config): Promise<void> {
   let running = config;
   const size = workerCount(config.workers);
-  const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
-    logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
-  );
+  const users = await openUsers(config, logger);
   await provisionMaildirs(config, users, logger);
   const settings = createLiveSettings(config);
   settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
@@ -111,13 +109,17 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
   });
 }
 
-/** Push3 edits the users file here; every worker has re-read it before the edit is reported done. */
-function sharedUsers(users: PasswdFileDirectory, fleet: Fleet): UserDirectory & ReloadableDirectory {
+/** Push3 edits the users here; every worker has re-read them (and emptied its cache) before the edit is reported done. */
+function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDirectory {
   return {
     authenticate: (user, password) => users.authenticate(user, password),
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    lookup: (user) => users.lookup(user),
+    add: (name, password) => users.add(name, password),
+    setPassword: (name, password) => users.setPassword(name, password),
+    remove: (name) => users.remove(name),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

@@ -6,12 +6,11 @@ import { MaildropLockedError, MaildropUnavailableError, type Maildrop, type Mail
 import { MaildirMaildrop } from './maildir-drop.js';
 import { MailboxIndex } from './mailbox-index.js';
 import type { ListedMessage } from './maildir-listing.js';
-import { maildirFor } from './maildir-path.js';
 import { WireSizeCache } from './wire-size-cache.js';
 
 export interface MaildirStoreOptions {
-  /** Path of a user's Maildir, `%u` standing for the user name (config `mail.maildir`). */
-  readonly template: string;
+  /** The path of a user's Maildir (mail.maildir or the user's own, see maildir-path.ts); rejects for an unknown user. */
+  readonly locate: (user: string) => Promise<string>;
   /** Lock staleness (config `mail.lockStaleSeconds`, in milliseconds). */
   readonly staleMs: number;
   /** Create a missing Maildir at login (config `mail.autocreate`). */
@@ -22,9 +21,6 @@ export interface MaildirStoreOptions {
   /** Keep a persistent size cache file in each large Maildir (default true; see size-cache-file.ts). */
   readonly sizeCacheFile?: boolean;
 }
-
-/** A user without a Maildir has no mail, and nothing to protect, so there is nothing to lock. */
-const noLock: ReleaseLock = async () => {};
 
 /** Maildrops on Maildir (one per user, path from a template), locked per session. */
 export class MaildirStore implements MaildropStore {
@@ -44,7 +40,6 @@ export class MaildirStore implements MaildropStore {
   async open(user: string): Promise<Maildrop> {
     const maildir = await this.#prepare(user);
     const releaseLock = await this.#lock(user, maildir);
-    if (releaseLock === undefined) return this.#maildrop(user, maildir, [], noLock);
     try {
       const listed = await this.#index.list(maildir);
       // The size cache file is written while the lock is held (one writer per Maildir, across daemons too), and
@@ -63,7 +58,7 @@ export class MaildirStore implements MaildropStore {
   /** The user's Maildir path, created first when so configured. */
   async #prepare(user: string): Promise<string> {
     try {
-      const maildir = maildirFor(this.#options.template, user);
+      const maildir = await this.#options.locate(user);
       if (this.#options.autocreate) await ensureMaildir(maildir, this.#options.welcomeFile);
       return maildir;
     } catch (err) {
@@ -76,15 +71,16 @@ export class MaildirStore implements MaildropStore {
   }
 
   /**
-   * The lock's release, or undefined when the Maildir does not exist. The lock directory lives inside the
-   * Maildir, so its mkdir failing with ENOENT is itself the atomic "no Maildir" test, and nothing is created.
+   * The lock's release. The lock directory lives inside the Maildir, so its mkdir failing with ENOENT is itself
+   * the atomic "no Maildir" test, and nothing is created: a missing Maildir (autocreate off) is an error to
+   * report, never an empty maildrop that would hide a wrong path.
    */
-  async #lock(user: string, maildir: string): Promise<ReleaseLock | undefined> {
+  async #lock(user: string, maildir: string): Promise<ReleaseLock> {
     try {
       return await acquireMaildropLock(maildir, { staleMs: this.#options.staleMs, logger: this.#logger });
     } catch (err) {
       if (err instanceof MaildropLockedError) throw new MaildropLockedError(user);
-      if (hasErrorCode(err, 'ENOENT')) return undefined;
+      if (hasErrorCode(err, 'ENOENT')) throw new MaildropUnavailableError(`no Maildir at ${maildir} for ${user}`, { cause: err });
       throw new MaildropUnavailableError(`cannot lock the maildrop of ${user}`, { cause: err });
     }
   }

@@ -52,6 +52,12 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
   counter('pop3_commands_total', 'POP3 commands handled', (m) =>
     Object.values(m.commands).reduce((sum, n) => sum + n, 0),
   ),
+  counter('directory_lookups', 'User lookups answered by the user source (not the cache), failures included', (m) => m.directory.lookups),
+  counter('directory_cache_hits', 'User lookups answered by the cache', (m) => m.directory.cacheHits),
+  counter('directory_failures', 'User source calls that failed or timed out', (m) => m.directory.failures),
+  counter('directory_lookup_ms', 'Milliseconds spent in user source lookups (divide by directory_lookups for the mean)', (m) =>
+    Math.round(m.directory.lookupMs),
+  ),
 ];
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */

@@ -28,7 +28,7 @@ const anEvent: fc.Arbitrary<ServerEvent> = fc
       fc.constant(command(at, 'RETR', protocol)),
       fc
         .tuple(fc.nat(70_000), fc.constantFrom('in', 'out') as fc.Arbitrary<'in' | 'out'>)
-        .map(([octets, direction]): ServerEvent => ({ ...bytes(at, octets, direction, protocol), connection })),
+        .map(([octets, direction]) => ({ ...bytes(at, octets, direction, protocol), connection }) as ServerEvent),
     ),
   );
 

@@ -97,6 +97,10 @@ describe('metrics reducer', () => {
       'pop3_connections_per_second',
       'pop3_bytes_per_second',
       'pop3_commands_total',
+      'directory_lookups',
+      'directory_cache_hits',
+      'directory_failures',
+      'directory_lookup_ms',
       'pop3_commands_list',
       'pop3_commands_stat',
     ]);
