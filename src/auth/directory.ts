@@ -5,6 +5,7 @@ import { UserEditError } from './passwd-editor.js';
 import { hashPassword, parseStoredPassword, type Credential } from './password-schemes.js';
 import type { SourceEdits, SourceEntry, UserSource } from './source.js';
 import { canonicalUserName, type NameSettings } from './user-names.js';
+import { validateUserName } from './username.js';
 import { DirectoryUnavailableError, type UserDirectory, type UserRecord } from './users.js';
 
 export interface DirectoryOptions {
@@ -122,6 +123,8 @@ export class Directory implements UserDirectory {
 
   #entry(user: string): Promise<SourceEntry | undefined> {
     const name = this.canonical(user);
+    // A name that could never be a user (NUL, control characters, "/", too long) never reaches a query or a filter.
+    if (validateUserName(name) !== undefined) return Promise.resolve(undefined);
     const cached = this.#cache.get(name);
     if (cached !== undefined) {
       this.#report('cached', 0);
