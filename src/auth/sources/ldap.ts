@@ -74,7 +74,9 @@ export class LdapSource implements UserSource {
     const { searchEntries } = await this.#asService((client) =>
       client.search(base, { scope: 'sub', filter: listFilter, attributes: [nameAttribute] }),
     );
-    return searchEntries.map((entry) => text(entry[nameAttribute])).filter((name): name is string => name !== undefined);
+    const names = searchEntries.map((entry) => text(entry[nameAttribute])).filter((name): name is string => name !== undefined);
+    // The server's order is its storage order: sorted, USERS and `pop3d user list` read the same from run to run.
+    return names.sort();
   }
 
   #asService<T>(work: (client: Client) => Promise<T>): Promise<T> {
