@@ -7,7 +7,7 @@ import { LdapSource } from '../../src/auth/sources/ldap.js';
 import { ldapSchema } from '../../src/config/user-sources.js';
 import { runCli } from '../cli/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../support/free-port.mjs';
 import { RawClient } from '../support/pop3-client.js';
 import { startSlapd, type PrivateSlapd } from '../support/slapd.js';
 

@@ -6,7 +6,7 @@ import { hashPassword } from '../../src/auth/password-schemes.js';
 import { runCli } from '../cli/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { startPostgres, type PrivatePostgres } from '../support/postgresql.js';
+import { startPostgres, type PrivatePostgres } from '../support/postgresql.mjs';
 
 /*
  * Users in a real PostgreSQL (Debian's package, started privately on a temp dir and a loopback port), served by

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from './free-port.js';
+import { freePort } from './free-port.mjs';
 
 /*
  * A private OpenLDAP slapd for one test file: a generated slapd.conf on a temp dir (an mdb database for
