@@ -68,6 +68,14 @@ export function openUsers(config: Config, logger: Logger, emit?: EventBus['emit'
   return openDirectory(config, { log, emit });
 }
 
+/** How many users the directory lists, for the `reloaded` line; undefined when it cannot list (no listQuery, down). */
+export function userCount(users: Directory): Promise<number | undefined> {
+  return users.list().then(
+    (names) => names.length,
+    () => undefined,
+  );
+}
+
 /** Creates every listed user's missing Maildir (with the welcome message) when autocreate is on. */
 export async function provisionMaildirs(config: Config, users: Directory, logger: Logger): Promise<void> {
   if (!config.mail.autocreate) return;
@@ -198,7 +206,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
       );
       try {
         await users.reload();
-        logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length }, 'reloaded');
+        logger.info({ event: 'reloaded', applied: plan.applied, users: await userCount(users) }, 'reloaded');
       } catch (error) {
         logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded; keeping the users it had');
       }

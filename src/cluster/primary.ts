@@ -5,7 +5,7 @@ import type { UserDirectory } from '../auth/users.js';
 import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
-import { openUsers, provisionMaildirs } from '../main.js';
+import { openUsers, provisionMaildirs, userCount } from '../main.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
 import { applyRunAs } from '../net/privileges.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
@@ -102,7 +102,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         logger.error({ event: 'tls-reload-failed', reason: (error as Error).message }, 'keeping the old Push3 TLS certificate'),
       );
       await users.reload().then(
-        async () => logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length, workers: size }, 'reloaded'),
+        async () => logger.info({ event: 'reloaded', applied: plan.applied, users: await userCount(users), workers: size }, 'reloaded'),
         (error: unknown) => logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded'),
       );
     });

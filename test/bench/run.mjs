@@ -254,7 +254,7 @@ async function main() {
 
   const rows = table(results.pop3d, results.dovecot, clients);
   results.table = rows;
-  console.log(`\n${formatTable(rows)}\n`);
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
   if (results.userSourceRows) console.log(`${results.userSourceRows.map(([metric, value]) => `${metric}: ${value}`).join('\n')}\n`);
   const errors = [...Object.values(results.pop3d ?? {}), ...Object.values(results.dovecot ?? {})].flatMap((r) => r?.errorSamples ?? []);
   if (errors.length > 0) console.log(`errors: ${errors.join('; ')}`);
