@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerEvent } from '../metrics/events.js';
 import { DirectoryCache, type CacheSettings } from './directory-cache.js';
 import { UserEditError } from './passwd-editor.js';
-import { hashPassword, parseStoredPassword, type Credential } from './password-schemes.js';
+import { hashPassword, parseStoredPassword, strongest, type Credential } from './password-schemes.js';
 import type { SourceEdits, SourceEntry, UserSource } from './source.js';
 import { canonicalUserName, type NameSettings } from './user-names.js';
 import { validateUserName } from './username.js';
@@ -35,6 +35,8 @@ export class Directory implements UserDirectory {
   /** Lookups of one name under way: concurrent logins of one user share a query. */
   readonly #pending = new Map<string, Promise<SourceEntry | undefined>>();
   #fallbackDecoy: Promise<Credential | undefined> | undefined;
+  /** The strongest credential of the users found so far: the decoy once one is known (see #decoy). */
+  #strongestSeen: Credential | undefined;
 
   constructor(source: UserSource, options: DirectoryOptions) {
     this.#source = source;
@@ -58,7 +60,10 @@ export class Directory implements UserDirectory {
       return this.#timed('bind', () => this.#source.bind!(verifier.dn, password));
     }
     const stored = verifier?.stored;
-    if (stored !== undefined && !('problem' in stored)) return this.#matches(stored, password, entry!.record.name);
+    if (stored !== undefined && !('problem' in stored)) {
+      this.#strongestSeen = strongest([stored, ...(this.#strongestSeen === undefined ? [] : [this.#strongestSeen])]);
+      return this.#matches(stored, password, entry!.record.name);
+    }
     // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
     const decoy = await this.#decoy();
     if (decoy !== undefined) await this.#matches(decoy, password, undefined);
@@ -169,9 +174,13 @@ export class Directory implements UserDirectory {
     if (reason !== undefined) this.#options.emit?.({ type: 'directory-failed', source, reason, at });
   }
 
-  /** The source's own decoy (the strongest scheme in its file), else a hash of a random password made once. */
+  /**
+   * What an unknown user's password is checked against, so that it costs what a wrong password costs: the
+   * source's own decoy (the strongest scheme in the users file), else the strongest credential of the users
+   * found so far (a database's schemes are not known in advance), else an Argon2id hash made once.
+   */
   #decoy(): Promise<Credential | undefined> {
-    const own = this.#source.decoy?.();
+    const own = this.#source.decoy?.() ?? this.#strongestSeen;
     if (own !== undefined) return Promise.resolve(own);
     this.#fallbackDecoy ??= hashPassword(randomBytes(16).toString('hex')).then((field) => {
       const stored = parseStoredPassword(field);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Directory, type DirectoryOptions } from '../../src/auth/directory.js';
 import { DirectoryCache } from '../../src/auth/directory-cache.js';
 import { UserEditError } from '../../src/auth/passwd-editor.js';
@@ -134,5 +134,17 @@ describe('Directory', () => {
     expect(await users.authenticate('alice', 'x')).toBe(false);
     const { src } = source({ alice: '{PLAIN}secret' });
     expect(await directory(src).users.plaintextSecret('alice')).toBe('secret');
+  });
+});
+
+describe('Directory decoy', () => {
+  it('checks unknown users against the strongest scheme seen among found users', async () => {
+    const { src } = source({ alice: '{PLAIN}secret' });
+    const { users } = directory(src);
+    const plain = parseStoredPassword('{PLAIN}secret');
+    const verify = vi.spyOn((plain as { scheme: { verify: (p: string, s: string) => Promise<boolean> } }).scheme, 'verify');
+    expect(await users.authenticate('alice', 'wrong')).toBe(false);
+    expect(await users.authenticate('nobody', 'guess')).toBe(false);
+    expect(verify).toHaveBeenLastCalledWith('guess', 'secret');
   });
 });
