@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerEvent } from '../metrics/events.js';
 import { DirectoryCache, type CacheSettings } from './directory-cache.js';
 import { UserEditError } from './passwd-editor.js';
-import { hashPassword, parseStoredPassword, strongest, type Credential } from './password-schemes.js';
+import { hashPassword, parseStoredPassword, strongest, verifyCredential, type Credential } from './password-schemes.js';
 import type { SourceEdits, SourceEntry, UserSource } from './source.js';
 import { canonicalUserName, type NameSettings } from './user-names.js';
 import { validateUserName } from './username.js';
@@ -189,13 +189,7 @@ export class Directory implements UserDirectory {
     return this.#fallbackDecoy;
   }
 
-  /** A malformed secret is a mismatch, and reported: a login never throws for it. */
-  async #matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
-    try {
-      return await credential.scheme.verify(password, credential.secret);
-    } catch (error) {
-      this.#options.onBadSecret?.(user, `${credential.scheme.name} secret cannot be checked: ${(error as Error).message}`);
-      return false;
-    }
+  #matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
+    return verifyCredential(credential, password, (reason) => this.#options.onBadSecret?.(user, reason));
   }
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parsePasswdFile } from './passwd-file.js';
 import { addUser, removeUser, setPassword } from './passwd-editor.js';
-import { parseStoredPassword, strongest, type Credential, type StoredPassword } from './password-schemes.js';
+import { parseStoredPassword, strongest, verifyCredential, type Credential, type StoredPassword } from './password-schemes.js';
 import type { SourceEdits, SourceEntry, UserSource } from './source.js';
 import type { UserDirectory, UserRecord } from './users.js';
 
@@ -127,15 +127,11 @@ export class PasswdFileDirectory implements UserDirectory, UserSource {
     return this.snapshot.decoy;
   }
 
-  /** A malformed secret is a mismatch, and logged: a login never throws. `user` is undefined for the decoy. */
-  private async matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
-    try {
-      return await credential.scheme.verify(password, credential.secret);
-    } catch (error) {
+  /** A malformed secret is a mismatch, and logged. `user` is undefined for the decoy. */
+  private matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
+    return verifyCredential(credential, password, (reason) => {
       const whose = user === undefined ? ' (the decoy for unknown users)' : '';
-      const reason = `${credential.scheme.name} secret${whose} cannot be checked: ${(error as Error).message}`;
-      this.log({ path: this.path, user, reason });
-      return false;
-    }
+      this.log({ path: this.path, user, reason: reason.replace(' secret', ` secret${whose}`) });
+    });
   }
 }

@@ -156,3 +156,16 @@ export function strongest(credentials: Iterable<Credential>): Credential | undef
   }
   return best;
 }
+
+/**
+ * Whether `password` matches `credential`. A malformed secret (bad salt, truncated hash) is a mismatch, and
+ * its reason goes to `onProblem`: a login never throws for it.
+ */
+export async function verifyCredential(credential: Credential, password: string, onProblem: (reason: string) => void): Promise<boolean> {
+  try {
+    return await credential.scheme.verify(password, credential.secret);
+  } catch (error) {
+    onProblem(`${credential.scheme.name} secret cannot be checked: ${(error as Error).message}`);
+    return false;
+  }
+}
