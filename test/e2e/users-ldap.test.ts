@@ -8,6 +8,7 @@ import { ldapSchema } from '../../src/config/user-sources.js';
 import { runCli } from '../cli/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { freePort } from '../support/free-port.mjs';
+import { plainLogin, userPassLogin } from '../support/logins.js';
 import { RawClient } from '../support/pop3-client.js';
 import { startSlapd, type PrivateSlapd } from '../support/slapd.js';
 
@@ -68,24 +69,12 @@ async function start(ldapSettings: Record<string, unknown> = {}): Promise<void> 
   daemon = await startDaemon(site, ['pop3', 'push3']);
 }
 
+const login = (name: string, password: string): Promise<string> => userPassLogin(daemon.port('pop3'), name, password);
+const plain = (name: string, password: string): Promise<string> => plainLogin(daemon.port('pop3'), name, password);
+
 async function pop3(): Promise<{ client: RawClient; greeting: string }> {
   const client = await RawClient.open(daemon.port('pop3'));
   return { client, greeting: await client.line() };
-}
-
-async function login(name: string, password: string): Promise<string> {
-  const { client } = await pop3();
-  await client.command(`USER ${name}`);
-  const reply = await client.command(`PASS ${password}`);
-  client.close();
-  return reply;
-}
-
-async function plainLogin(name: string, password: string): Promise<string> {
-  const { client } = await pop3();
-  const reply = await client.command(`AUTH PLAIN ${Buffer.from(`\0${name}\0${password}`).toString('base64')}`);
-  client.close();
-  return reply;
 }
 
 const FAILED = '-ERR [AUTH] Authentication failed.';
@@ -95,7 +84,7 @@ describe('users in LDAP', () => {
     await start();
     expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 messages (22 octets)');
     expect(await login('Alice', 'secret')).toMatch(/^\+OK/);
-    expect(await plainLogin('bob', 'b0b-pw')).toBe('+OK Logged in: 0 messages (0 octets)');
+    expect(await plain('bob', 'b0b-pw')).toBe('+OK Logged in: 0 messages (0 octets)');
     expect(await login('carol', 'carol-pw')).toBe('+OK Logged in: 0 messages (0 octets)');
     expect(await login('alice', 'wrong')).toBe(FAILED);
     expect(await login('nobody', 'secret')).toBe(FAILED);
@@ -131,7 +120,7 @@ describe('users in LDAP', () => {
     for (const name of ['*', '*)(uid=*', 'alice)(|(uid=*', 'al*', 'alice)(objectClass=*']) {
       expect(await login(name, 'secret')).toBe(FAILED);
     }
-    expect(await plainLogin('*)(uid=*))(|(uid=*', 'secret')).toBe(FAILED);
+    expect(await plain('*)(uid=*))(|(uid=*', 'secret')).toBe(FAILED);
     const { client } = await pop3();
     expect(await client.command(`AUTH PLAIN ${Buffer.from('\0alice\0\0x\0secret').toString('base64')}`)).toMatch(/^-ERR/);
     client.close();
@@ -141,7 +130,7 @@ describe('users in LDAP', () => {
     await start({ auth: 'password' });
     expect(await login('alice', 'secret')).toMatch(/^\+OK/);
     expect(await login('alice', 'secret2')).toBe(FAILED);
-    expect(await plainLogin('bob', 'b0b-pw')).toMatch(/^\+OK/);
+    expect(await plain('bob', 'b0b-pw')).toMatch(/^\+OK/);
   });
 
   it('delivers to a user who exists only in the directory', async () => {

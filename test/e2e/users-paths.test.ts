@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../cli/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
-import { RawClient } from '../support/pop3-client.js';
+import { userPassLogin } from '../support/logins.js';
 
 /* Users and paths as on a Dovecot site, with the passwd-file: virtual domains, homes, per-user Maildirs. */
 
@@ -12,15 +12,6 @@ afterEach(cleanUpDaemons);
 function maildir(path: string, message?: string): void {
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(path, sub), { recursive: true });
   if (message !== undefined) writeFileSync(join(path, 'new', '1700000000.M1P1.test'), message);
-}
-
-async function login(port: number, name: string, password: string): Promise<string> {
-  const client = await RawClient.open(port);
-  await client.line();
-  await client.command(`USER ${name}`);
-  const reply = await client.command(`PASS ${password}`);
-  client.close();
-  return reply;
 }
 
 describe('users and Maildir paths from the passwd-file', () => {
@@ -43,10 +34,10 @@ describe('users and Maildir paths from the passwd-file', () => {
     maildir(join(home, 'Maildir'), 'Subject: c\n\ncarol\n');
     const daemon = await startDaemon(site);
     const port = daemon.port('pop3');
-    expect(await login(port, 'Alice', 'secret')).toBe('+OK Logged in: 1 messages (21 octets)');
-    expect(await login(port, 'carol@example.net', 'c')).toBe('+OK Logged in: 1 messages (21 octets)');
+    expect(await userPassLogin(port, 'Alice', 'secret')).toBe('+OK Logged in: 1 messages (21 octets)');
+    expect(await userPassLogin(port, 'carol@example.net', 'c')).toBe('+OK Logged in: 1 messages (21 octets)');
     // dan has no Maildir (autocreate is off): never an empty maildrop.
-    expect(await login(port, 'dan', 'd')).toBe('-ERR [SYS/TEMP] Unable to open the mailbox');
+    expect(await userPassLogin(port, 'dan', 'd')).toBe('-ERR [SYS/TEMP] Unable to open the mailbox');
     await expect
       .poll(() => daemon.logs.find((entry) => entry.event === 'error' && String(entry.message).includes('no Maildir at')))
       .toMatchObject({ message: expect.stringContaining(join(site.dir, 'vmail', 'example.org', 'dan', 'Maildir')) });

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password-schemes.js';
 import { runCli } from '../cli/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { plainLogin, userPassLogin } from '../support/logins.js';
 import { RawClient } from '../support/pop3-client.js';
 import { startPostgres, type PrivatePostgres } from '../support/postgresql.mjs';
 
@@ -69,27 +70,14 @@ async function start(users: Record<string, unknown> = {}): Promise<void> {
   daemon = await startDaemon(site, ['pop3', 'push3']);
 }
 
+const login = (name: string, password: string): Promise<string> => userPassLogin(daemon.port('pop3'), name, password);
+const plain = (name: string, password: string): Promise<string> => plainLogin(daemon.port('pop3'), name, password);
+
 async function pop3(): Promise<RawClient> {
   const client = await RawClient.open(daemon.port('pop3'));
   const greeting = await client.line();
   (client as RawClient & { greeting: string }).greeting = greeting;
   return client;
-}
-
-async function login(name: string, password: string): Promise<string> {
-  const client = await pop3();
-  await client.command(`USER ${name}`);
-  const reply = await client.command(`PASS ${password}`);
-  client.close();
-  return reply;
-}
-
-/** AUTH PLAIN, so that a name may hold spaces and any octet but NUL. */
-async function plainLogin(name: string, password: string): Promise<string> {
-  const client = await pop3();
-  const reply = await client.command(`AUTH PLAIN ${Buffer.from(`\0${name}\0${password}`).toString('base64')}`);
-  client.close();
-  return reply;
 }
 
 async function push3(): Promise<RawClient> {
@@ -115,10 +103,10 @@ describe('users in PostgreSQL', () => {
     expect(await apop.command(`APOP alice ${digest}`)).toMatch(/^\+OK Logged in/);
     apop.close();
 
-    const plain = await pop3();
+    const session = await pop3();
     const initial = Buffer.from('\0bob\0b0b-pw').toString('base64');
-    expect(await plain.command(`AUTH PLAIN ${initial}`)).toBe('+OK Logged in: 0 messages (0 octets)');
-    plain.close();
+    expect(await session.command(`AUTH PLAIN ${initial}`)).toBe('+OK Logged in: 0 messages (0 octets)');
+    session.close();
 
     expect(await login('alice', 'wrong')).toBe('-ERR [AUTH] Authentication failed.');
     expect(await login('nobody', 'secret')).toBe('-ERR [AUTH] Authentication failed.');
@@ -127,13 +115,13 @@ describe('users in PostgreSQL', () => {
   it('treats SQL in names as a name: bound parameters, nothing injected', async () => {
     await start();
     for (const name of ["' OR '1'='1", "alice@example.org' --", "x'; DROP TABLE users; --", 'alice\u0001']) {
-      expect(await plainLogin(name, 'secret')).toBe('-ERR [AUTH] Authentication failed.');
+      expect(await plain(name, 'secret')).toBe('-ERR [AUTH] Authentication failed.');
     }
     expect(await login("'OR'1'='1", 'secret')).toBe('-ERR [AUTH] Authentication failed.');
     // NUL inside AUTH PLAIN's user name: refused before any query.
-    const plain = await pop3();
-    expect(await plain.command(`AUTH PLAIN ${Buffer.from('\0alice\0\0x\0secret').toString('base64')}`)).toMatch(/^-ERR/);
-    plain.close();
+    const session = await pop3();
+    expect(await session.command(`AUTH PLAIN ${Buffer.from('\0alice\0\0x\0secret').toString('base64')}`)).toMatch(/^-ERR/);
+    session.close();
     expect((await db.query('SELECT count(*)::int AS n FROM users')).rows[0]).toEqual({ n: 5 });
   });
 
