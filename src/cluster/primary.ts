@@ -6,6 +6,8 @@ import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/l
 import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
 import { openUsers, provisionMaildirs, userCount } from '../main.js';
+import { logEvents } from '../hooks/event-log.js';
+import { createEventBus } from '../metrics/events.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
 import { applyRunAs } from '../net/privileges.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
@@ -17,6 +19,8 @@ import { workerCount } from './size.js';
 
 /** How long a Push3 user change waits for every worker to re-read the users file before it replies. */
 const USERS_RELOAD_TIMEOUT_MS = 5000;
+/** The primary's own events among the workers' (worker ids start at 1). */
+const PRIMARY_SOURCE = 0;
 /** After shutdown.graceSeconds, workers get this much longer to close their sessions before SIGKILL. */
 const STOP_MARGIN_MS = 5000;
 
@@ -31,12 +35,16 @@ const settingValues = (settings: LiveSettings): SettingValues => SETTING_KEYS.ma
 export async function runPrimary(config: Config, logger: Logger, load: () => Config): Promise<void> {
   let running = config;
   const size = workerCount(config.workers);
-  const users = await openUsers(config, logger);
+  const updates = new Subject<SourceUpdate>();
+  // The primary's own directory (Push3 LOGIN and edits): its lookups are logged here and counted with the workers'.
+  const directoryEvents = createEventBus();
+  logEvents(directoryEvents.events$, logger);
+  directoryEvents.events$.subscribe((event) => updates.next({ kind: 'events', source: PRIMARY_SOURCE, events: [event] }));
+  const users = await openUsers(config, logger, directoryEvents.emit);
   await provisionMaildirs(config, users, logger);
   const settings = createLiveSettings(config);
   settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
-  const updates = new Subject<SourceUpdate>();
   const heard = (worker: number, message: FromWorker): void => {
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
