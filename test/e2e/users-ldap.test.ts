@@ -115,6 +115,18 @@ describe('users in LDAP', () => {
     expect(await source.find('alice')).toMatchObject({ record: { name: 'alice' }, verifier: { kind: 'bind', dn } });
   });
 
+  it('speaks TLS: ldaps:// and StartTLS, verifying the server against caFile', async () => {
+    await start({ urls: [ldap.ldapsUrl], caFile: ldap.caFile });
+    expect(await login('alice', 'secret')).toMatch(/^\+OK/);
+    await cleanUpDaemons();
+    await start({ urls: [ldap.url], startTls: true, caFile: ldap.caFile });
+    expect(await login('bob', 'b0b-pw')).toMatch(/^\+OK/);
+    await cleanUpDaemons();
+    // Without the CA, the self-signed certificate is not trusted: unavailable, never an unverified login.
+    await start({ urls: [ldap.ldapsUrl] });
+    expect(await login('alice', 'secret')).toBe('-ERR [SYS/TEMP] User directory unavailable, try again later');
+  });
+
   it('escapes filter values (RFC 4515): names with filter syntax find nobody', async () => {
     await start();
     for (const name of ['*', '*)(uid=*', 'alice)(|(uid=*', 'al*', 'alice)(objectClass=*']) {

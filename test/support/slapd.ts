@@ -9,7 +9,8 @@ import { freePort } from './free-port.mjs';
 /*
  * A private OpenLDAP slapd for one test file: a generated slapd.conf on a temp dir (an mdb database for
  * dc=example,dc=org, the service account allowed to read passwords), the README's LDIF loaded with slapadd,
- * listening on a loopback port only; stopped and removed after.
+ * listening on loopback ports only (ldap://, with StartTLS, and ldaps://, with a self-signed certificate for
+ * 127.0.0.1 made here); stopped and removed after.
  */
 
 const EXAMPLES = resolve(import.meta.dirname, '../../config/examples');
@@ -18,6 +19,10 @@ const SLAPADD = '/usr/sbin/slapadd';
 
 export interface PrivateSlapd {
   readonly url: string;
+  /** The same server over implicit TLS. */
+  readonly ldapsUrl: string;
+  /** The self-signed certificate the server presents (the CA to trust). */
+  readonly caFile: string;
   readonly port: number;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -25,7 +30,9 @@ export interface PrivateSlapd {
 }
 
 function slapdConf(dir: string): string {
-  return `include /etc/ldap/schema/core.schema
+  return `TLSCertificateFile ${join(dir, 'cert.pem')}
+TLSCertificateKeyFile ${join(dir, 'key.pem')}
+include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/nis.schema
 include /etc/ldap/schema/inetorgperson.schema
@@ -57,19 +64,25 @@ async function listening(port: number): Promise<boolean> {
 export async function startSlapd(homeBase: string): Promise<PrivateSlapd> {
   const dir = mkdtempSync(join(tmpdir(), 'pop3d-ldap-'));
   mkdirSync(join(dir, 'db'));
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '1',
+    '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   const conf = join(dir, 'slapd.conf');
   writeFileSync(conf, slapdConf(dir));
   const ldif = join(dir, 'users.ldif');
   writeFileSync(ldif, readFileSync(join(EXAMPLES, 'ldap-users.ldif'), 'utf8').replaceAll('/var/vmail', homeBase));
   execFileSync(SLAPADD, ['-f', conf, '-l', ldif], { stdio: 'pipe' });
   const port = await freePort();
+  const tlsPort = await freePort();
   let child: ChildProcess | undefined;
   const slapd = {
     url: `ldap://127.0.0.1:${port}`,
+    ldapsUrl: `ldaps://127.0.0.1:${tlsPort}`,
+    caFile: join(dir, 'cert.pem'),
     port,
     async start() {
       // -d keeps it in the foreground, so the test owns the process; level 0 logs nothing.
-      child = spawn(SLAPD, ['-f', conf, '-h', `ldap://127.0.0.1:${port}/`, '-d', '0'], { stdio: 'ignore' });
+      const urls = `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${tlsPort}/`;
+      child = spawn(SLAPD, ['-f', conf, '-h', urls, '-d', '0'], { stdio: 'ignore' });
       for (let waited = 0; !(await listening(port)); waited += 50) {
         if (waited > 10_000 || child.exitCode !== null) throw new Error('slapd did not start');
         await sleep(50);

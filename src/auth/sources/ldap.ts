@@ -91,9 +91,11 @@ export class LdapSource implements UserSource {
   async #connected<T>(work: (client: Client) => Promise<T>): Promise<T> {
     let lastError: unknown;
     for (const url of this.#settings.urls) {
-      const client = new Client({ url, timeout: this.#timeoutMs, connectTimeout: this.#timeoutMs, tlsOptions: this.#tls });
+      // The constructor's TLS options make ldapts speak TLS from the first byte: for ldaps:// only.
+      const implicitTls = url.startsWith('ldaps://');
+      const client = new Client({ url, timeout: this.#timeoutMs, connectTimeout: this.#timeoutMs, tlsOptions: implicitTls ? this.#tls : undefined });
       try {
-        if (this.#settings.startTls && url.startsWith('ldap://')) await client.startTLS(this.#tls);
+        if (this.#settings.startTls && !implicitTls) await client.startTLS({ ...this.#tls, host: new URL(url).hostname });
         return await work(client);
       } catch (error) {
         if (error instanceof ResultCodeError) throw error;
