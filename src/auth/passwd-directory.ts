@@ -73,12 +73,18 @@ export class PasswdFileDirectory implements UserDirectory {
     this.snapshot = await readSnapshot(this.path, this.log);
   }
 
+  /**
+   * Every failure costs at least one check against the decoy, whatever the user's scheme and whether the
+   * user exists: a wrong password for a cheap scheme (`{PLAIN}`) also pays the decoy, so failures for known
+   * and unknown names take the same time. A success costs only its own check.
+   */
   async authenticate(user: string, password: string): Promise<boolean> {
     const { accounts, decoy } = this.snapshot;
     const stored = accounts.get(user);
-    if (stored !== undefined && !('problem' in stored)) return this.matches(stored, password, user);
-    // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
-    if (decoy !== undefined) await this.matches(decoy, password, undefined);
+    const known = stored !== undefined && !('problem' in stored);
+    if (known && (await this.matches(stored, password, user))) return true;
+    // Unknown user, one who cannot log in, or a wrong password of a cheaper scheme: do the decoy's work.
+    if (decoy !== undefined && !(known && stored.scheme === decoy.scheme)) await this.matches(decoy, password, undefined);
     return false;
   }
 
