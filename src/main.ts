@@ -129,6 +129,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
         metrics$: metrics.metrics$,
         users,
         settings,
+        admins: () => running.push3.admins,
         scheduler: asyncScheduler,
         onConnection: (connection) => {
           live.add(connection);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parsePasswdFile } from './passwd-file.js';
 import { parseStoredPassword, strongest, type Credential, type StoredPassword } from './password-schemes.js';
@@ -92,6 +93,13 @@ export class PasswdFileDirectory implements UserDirectory {
     const stored = this.snapshot.accounts.get(user);
     if (stored === undefined || 'problem' in stored) return undefined;
     return stored.scheme.plaintext?.(stored.secret);
+  }
+
+  async credentialStamp(user: string): Promise<string | undefined> {
+    const stored = this.snapshot.accounts.get(user);
+    if (stored === undefined || 'problem' in stored) return undefined;
+    // A digest, so that what sessions hold is not even the stored hash.
+    return createHash('sha256').update(`${stored.scheme.name}\0${stored.secret}`).digest('base64url');
   }
 
   async exists(user: string): Promise<boolean> {

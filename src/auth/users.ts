@@ -11,4 +11,9 @@ export interface UserDirectory {
   exists(user: string): Promise<boolean>;
   /** Names of all users, in file order. */
   list(): Promise<readonly string[]>;
+  /**
+   * A token that changes whenever the user's password does (and `undefined` for no such user), so that
+   * powers granted at login can be checked later without keeping the password. Never shown or logged.
+   */
+  credentialStamp?(user: string): Promise<string | undefined>;
 }

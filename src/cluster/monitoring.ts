@@ -50,6 +50,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     metrics$: metrics.metrics$,
     users: options.users,
     settings: options.settings,
+    admins: () => options.live().push3.admins,
     scheduler: asyncScheduler,
     onConnection: (connection) => {
       sessions.add(connection);

@@ -118,6 +118,7 @@ function sharedUsers(users: PasswdFileDirectory, fleet: Fleet): UserDirectory & 
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    credentialStamp: (user) => users.credentialStamp(user),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

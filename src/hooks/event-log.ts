@@ -13,7 +13,12 @@ interface Peer {
  * connections, logins, deletions, timeouts, admin changes; each command at debug; byte counts at trace.
  */
 /** The level of each kind of event's line; the rest are info. */
-const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = { bytes: 'trace', command: 'debug', error: 'warn' };
+const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = {
+  bytes: 'trace',
+  command: 'debug',
+  error: 'warn',
+  'admin-revoked': 'warn',
+};
 
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();

@@ -20,6 +20,8 @@ export type ServerEvent = Base &
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
+    /** A Push3 admin's session ended because their powers were withdrawn (push3.admins, user removed, new password). */
+    | { readonly type: 'admin-revoked'; readonly connection: string; readonly user: string }
     | {
         /** A run-time change made through Push3 (audit trail). Never carries a password. */
         readonly type: 'admin-change';

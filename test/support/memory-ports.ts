@@ -91,4 +91,7 @@ export class MemoryUsers implements UserDirectory {
   list(): Promise<readonly string[]> {
     return resolved(Object.keys(this.passwords));
   }
+  credentialStamp(user: string): Promise<string | undefined> {
+    return resolved(Object.hasOwn(this.passwords, user) ? `password:${this.passwords[user]}` : undefined);
+  }
 }

@@ -1,4 +1,4 @@
-import { from, map } from 'rxjs';
+import { from, map, mergeMap, of } from 'rxjs';
 import { defineCommand, type Transition } from '../command.js';
 import { fail, success } from '../replies.js';
 
@@ -10,13 +10,14 @@ export const login = defineCommand({
   usage: 'LOGIN <user> <pass>',
   run: (state, [user = '', password = ''], context) =>
     from(context.users.authenticate(user, password)).pipe(
-      map((valid): Transition => {
-        // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
-        const ok = valid && context.admins.includes(user);
+      // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
+      mergeMap((valid) => (valid ? context.authority(user) : of(undefined))),
+      map((grant): Transition => {
+        const ok = grant !== undefined;
         const { id } = context.connection;
         context.emit({ type: 'auth', protocol: 'push3', connection: id, user, ok, at: context.scheduler.now() });
         return ok
-          ? { state: { phase: 'transaction', user }, reply: success(`Logged in as ${user}`) }
+          ? { state: { phase: 'transaction', user, grant }, reply: success(`Logged in as ${user}`) }
           : { state, reply: fail('Authentication failed') };
       }),
     ),
