@@ -13,6 +13,7 @@ import { MaildirStore } from './mail/maildir.js';
 import type { MaildropStore } from './mail/maildrop.js';
 import { TrackedMaildropStore } from './mail/tracked-store.js';
 import { createEventBus, type EventBus } from './metrics/events.js';
+import type { SharedLimits } from './cluster/shared-limits.js';
 import { createMetrics } from './metrics/stream.js';
 import type { LiveConnection } from './net/connection.js';
 import { applyRunAs } from './net/privileges.js';
@@ -58,6 +59,8 @@ export type DaemonRole =
       readonly kind: 'worker';
       /** Wraps the maildrop store, so that the primary learns which locks this worker holds. */
       readonly maildrops: (store: MaildropStore) => MaildropStore;
+      /** Connection limits and login penalties, kept by the primary for the whole daemon. */
+      readonly shared: SharedLimits;
     };
 
 /** Creates every user's missing Maildir (with the welcome message) when autocreate is on. */
@@ -115,6 +118,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     announceListeners: standalone,
     live: () => running,
     maxConnections: () => settings.current.maxConnections,
+    shared: role.kind === 'worker' ? role.shared : undefined,
     onConnection: (connection) => {
       live.add(connection);
       void connection.closed.then(() => live.delete(connection));

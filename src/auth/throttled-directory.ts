@@ -18,7 +18,7 @@ export function throttledDirectory(
     async authenticate(user, password) {
       const valid = await users.authenticate(user, password);
       if (valid) throttle.succeeded(address);
-      else await wait(throttle.failed(address));
+      else await wait(await throttle.failed(address));
       return valid;
     },
     plaintextSecret: (user) => users.plaintextSecret(user),

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { asyncScheduler, merge, type Observable } from 'rxjs';
-import { loginThrottle } from '../auth/throttle.js';
+import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
@@ -20,6 +20,8 @@ export interface MonitoringOptions {
   readonly workerEvents$: Observable<ServerEvent>;
   readonly users: UserDirectory & ReloadableDirectory;
   readonly settings: LiveSettings;
+  /** LOGIN penalties, shared with the workers' POP3 logins. */
+  readonly throttle: LoginThrottle;
   /** The config in effect: the TLS handshake timeout follows pop3.loginTimeout, as it does for POP3S. */
   readonly live: () => Config;
 }
@@ -57,7 +59,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
       void connection.closed.then(() => sessions.delete(connection));
     },
     security: {
-      throttle: loginThrottle({ baseDelayMs: config.auth.failureDelay, maxDelayMs: config.auth.failureDelayMax, now: Date.now }),
+      throttle: options.throttle,
       tls: credentials && {
         context: credentials.current,
         handshakeTimeoutMs: () => options.live().pop3.loginTimeout * 1000,

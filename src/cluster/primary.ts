@@ -1,14 +1,18 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
 import { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import { loginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
 import { provisionMaildirs } from '../main.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
+import { addressSet } from '../net/address.js';
+import { connectionLimiter } from '../net/limiter.js';
 import { applyRunAs } from '../net/privileges.js';
 import type { ReloadableDirectory } from '../push3/user-admin.js';
+import { DaemonLimits } from './daemon-limits.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -39,7 +43,10 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
   settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
   const updates = new Subject<SourceUpdate>();
+  const limits = daemonLimits(config, settings, () => running);
   const heard = (worker: number, message: FromWorker): void => {
+    const answer = limits.heard(worker, message);
+    if (answer !== undefined) fleet.send(worker, answer);
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
     if (message.kind === 'unlocked') locks.released(worker, message.path);
@@ -50,6 +57,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
     start: () => ({ kind: 'start', config: running, settings: settingValues(settings) }),
     onMessage: heard,
     onExit: (worker) => {
+      limits.gone(worker);
       updates.next({ kind: 'gone', source: worker, at: Date.now() });
       void locks.free(worker).then((paths) => {
         if (paths.length > 0) logger.info({ event: 'locks-freed', worker, paths }, "freed a dead worker's maildrop locks");
@@ -64,6 +72,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         workerEvents$: eventsFromSources(updates),
         users: sharedUsers(users, fleet),
         settings,
+        throttle: limits.throttle,
         live: () => running,
       })
     : undefined;
@@ -109,6 +118,18 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
       );
     });
   });
+}
+
+/** Connection limits and login penalties for every worker together (and Push3's LOGIN here). */
+function daemonLimits(config: Config, settings: LiveSettings, live: () => Config): DaemonLimits {
+  const trusted = addressSet(config.auth.trustedNetworks);
+  const limiter = connectionLimiter({
+    maxConnections: () => settings.current.maxConnections,
+    maxPerAddress: () => live().limits.maxConnectionsPerAddress,
+    exempt: (address) => trusted.has(address),
+  });
+  const { failureDelay, failureDelayMax } = config.auth;
+  return new DaemonLimits(limiter, loginThrottle({ baseDelayMs: failureDelay, maxDelayMs: failureDelayMax, now: Date.now }));
 }
 
 /** Push3 edits the users file here; every worker has re-read it before the edit is reported done. */

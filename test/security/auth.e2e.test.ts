@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { run } from '../support/processes.js';
 
@@ -15,7 +15,7 @@ afterEach(cleanUpDaemons);
 
 async function start(options: SiteOptions): Promise<number> {
   site = makeSite(options);
-  daemon = await startDaemon(site, ['pop3'], ONE_PROCESS);
+  daemon = await startDaemon(site, ['pop3']);
   return daemon.ports.pop3!;
 }
 

@@ -19,7 +19,10 @@ afterEach(async () => {
 async function startSite(): Promise<{ site: Site; daemon: RunningDaemon }> {
   const site = makeSite({
     users: { root: 'toor', admin2: 'second' },
-    config: { push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root', 'admin2'] } },
+    config: {
+      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root', 'admin2'] },
+      prometheus: { enabled: false },
+    },
   });
   return { site, daemon: await startDaemon(site, ['pop3', 'push3']) };
 }

@@ -27,7 +27,7 @@ async function startSite(): Promise<RunningDaemon> {
   const site = makeSite({
     users: { alice: 'secret', root: 'toor' },
     mail: { alice: ['Subject: hi\n\nhello\n'] },
-    config: { push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] } },
+    config: { push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] }, prometheus: { enabled: false } },
   });
   return startDaemon(site, ['pop3', 'push3']);
 }
