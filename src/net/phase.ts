@@ -112,7 +112,7 @@ export function runPhase(
 }
 
 /** How long a peer may go on (sending, or just not closing) once the session is over and flushed. */
-const LINGER_MS = 10_000;
+const LINGER_MS = 5_000;
 
 /**
  * Ends our side; once the last reply is flushed, a peer that neither closes nor stops sending (an endless

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
@@ -85,4 +86,25 @@ describe('a line that never ends', () => {
     await client.ended();
     expect(client.closed).toBe(true);
   });
+
+  it('a peer that goes on sending and never closes is dropped a few seconds after the last -ERR', async () => {
+    const daemon = await startSite();
+    // allowHalfOpen: this client does not close when the server ends its side; it just keeps writing.
+    const socket = connect({ host: '127.0.0.1', port: daemon.port('pop3'), allowHalfOpen: true });
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    const closed = new Promise<number>((resolve) => socket.once('close', () => resolve(Date.now())));
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const chunk = Buffer.alloc(16 * 1024, 0x41);
+    const writer = setInterval(() => socket.writable && socket.write(chunk), 100);
+    try {
+      await expect.poll(() => received, { timeout: 5_000 }).toContain('never ended; closing the connection\r\n');
+      const lastReply = Date.now();
+      expect((await closed) - lastReply).toBeLessThan(8_000);
+    } finally {
+      clearInterval(writer);
+      socket.destroy();
+    }
+  }, 15_000);
 });
