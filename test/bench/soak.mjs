@@ -195,7 +195,8 @@ export async function soak({ dir, minutes = 25, warmup = 5, log: say = log }) {
   const pid = server.memory.pid;
   const counts = {};
   const samples = [];
-  const endAt = Date.now() + minutes * 60_000 + 1_000;
+  // The load goes on a little past the last sample, so that every sample is taken under load.
+  const endAt = Date.now() + minutes * 60_000 + 20_000;
   say(`soak: ${minutes} minutes against pid ${pid} (warm-up ${warmup}); fixture ${dir}`);
   try {
     samples.push(await sample(pid, probeFile, 0));
