@@ -19,13 +19,14 @@ afterEach(async () => {
   await cleanUpDaemons();
 });
 
-async function start(): Promise<RunningDaemon> {
+async function start(extra: Record<string, Record<string, unknown>> = {}): Promise<RunningDaemon> {
   const site = makeSite({
     users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
     mail: { alice: ['Subject: one\n\nfirst\n', 'Subject: two\n\nsecond\n'], bob: ['Subject: hi\n\nbob\n'] },
     config: {
       push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
       prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
+      ...extra,
     },
   });
   return startDaemon(site, PROTOCOLS);
@@ -81,7 +82,10 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     const bob = await pop3Login(daemon, 'bob', 'hunter2');
     const root = await admin(daemon);
 
-    const listed = await eventually(() => sessions(root), (lines) => lines.at(-1) === '->SUCCESS: 2 sessions' && lines.some((l) => l.includes('command=DELE')));
+    // Each worker sends its events on in batches: wait until bob's login has reached the table too.
+    const complete = (lines: string[]): boolean =>
+      lines.at(-1) === '->SUCCESS: 2 sessions' && lines.some((l) => l.includes('command=DELE')) && lines.some((l) => l.includes(' user=bob '));
+    const listed = await eventually(() => sessions(root), complete);
     expect(listed.at(-1)).toBe('->SUCCESS: 2 sessions');
     const aliceLine = listed.find((line) => line.includes(' user=alice '));
     expect(aliceLine).toMatch(
@@ -163,6 +167,29 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     expect(metrics).toMatch(/ pop3_connections_per_second=[\d.]+ /);
     expect(metrics).toMatch(/ latency_retr_p50_ms=[\d.]+ latency_retr_p90_ms=[\d.]+ latency_retr_p99_ms=[\d.]+/);
     expect(metrics).toMatch(/ latency_session_p99_ms=[\d.]+/);
+  });
+
+  it('counts failed logins per client address, POP3 and Push3, over every worker, without a label per address', async () => {
+    // No reply delay, so that the failures come quickly; two per connection, under the per-connection limit.
+    const daemon = await start({ auth: { failureDelay: 0 } });
+    for (let connection = 0; connection < 2; connection += 1) {
+      const client = await open(daemon.port('pop3'));
+      for (const password of ['wrong', 'worse']) {
+        expect(await client.command('USER alice')).toBe('+OK');
+        expect(await client.command(`PASS ${password}`)).toMatch(/^-ERR \[AUTH\]/);
+      }
+    }
+    const push3 = await open(daemon.port('push3'));
+    expect(await push3.command('LOGIN root wrong')).toMatch(/^->FAIL: /);
+
+    const gauge = (body: string, name: string): number => Number(new RegExp(`^pop3d_${name} (\\S+)$`, 'm').exec(body)?.[1]);
+    const text = await eventually(() => scrape(daemon), (body) => gauge(body, 'login_failures_worst_address') === 5);
+    expect(gauge(text, 'login_failures_worst_address')).toBe(5);
+    expect(gauge(text, 'login_failure_addresses')).toBe(1);
+    expect(text).toMatch(/^# TYPE pop3d_login_failures_worst_address gauge$/m);
+    expect(text).not.toMatch(/127\.0\.0\.1/);
+    const root = await admin(daemon);
+    expect(await root.command('METRICS')).toMatch(/ login_failures_worst_address=5 login_failure_addresses=1(?: |$)/);
   });
 
   it('the Grafana board is valid JSON and uses only metric names the endpoint exports', async () => {
