@@ -1,14 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
  * What an operator looks at, against the real daemon (with workers when POP3D_WORKERS says so): live
- * sessions, KICK and filtered WATCH over Push3; the Prometheus text checked by promtool; the Grafana board
- * using only names the endpoint exports.
+ * sessions, KICK and filtered WATCH over Push3; the Prometheus text checked by promtool; failed logins per
+ * address; the Grafana board and the README's alert rules using only names the endpoint exports.
  */
 
 const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
@@ -196,24 +197,43 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     const board = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../config/examples/grafana-dashboard.json'), 'utf8')) as {
       panels: { targets: { expr: string }[] }[];
     };
-    const daemon = await start();
-    // Every declared family (a labelled one may have no sample yet), with a histogram's series suffixes.
-    const exported = new Set(
-      [...(await scrape(daemon)).matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
-        type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
-      ),
-    );
+    const exported = await exportedNames(await start());
     const used = new Set(board.panels.flatMap((panel) => panel.targets.flatMap((target) => target.expr.match(/\bpop3d_[a-z0-9_]+/g) ?? [])));
     expect(used.size).toBeGreaterThan(10);
     expect([...used].filter((name) => !exported.has(name))).toEqual([]);
   });
+
+  it("the README's alert rules pass promtool and use only metric names the endpoint exports", async () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const rules = /#### Alerts[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'pop3d-rules-'));
+    writeFileSync(join(dir, 'rules.yml'), rules);
+    const check = await run('promtool', ['check', 'rules', join(dir, 'rules.yml')]);
+    rmSync(dir, { recursive: true });
+    expect(check.code, check.output).toBe(0);
+    const exported = await exportedNames(await start());
+    const used = new Set(rules.match(/\bpop3d_[a-z0-9_]+/g));
+    expect(used).toContain('pop3d_login_failures_worst_address');
+    expect([...used].filter((name) => !exported.has(name))).toEqual([]);
+  });
 });
 
-function promtool(text: string): Promise<{ code: number; output: string }> {
+/** Every declared family (a labelled one may have no sample yet), with a histogram's series suffixes. */
+async function exportedNames(daemon: RunningDaemon): Promise<Set<string>> {
+  return new Set(
+    [...(await scrape(daemon)).matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>
+      type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+    ),
+  );
+}
+
+const promtool = (text: string): Promise<{ code: number; output: string }> => run('promtool', ['check', 'metrics'], text);
+
+function run(command: string, args: string[], input = ''): Promise<{ code: number; output: string }> {
   return new Promise((resolveCheck) => {
-    const child = execFile('promtool', ['check', 'metrics'], (error, stdout, stderr) =>
+    const child = execFile(command, args, (error, stdout, stderr) =>
       resolveCheck({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, output: stdout + stderr }),
     );
-    child.stdin!.end(text);
+    child.stdin!.end(input);
   });
 }
