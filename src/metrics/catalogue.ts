@@ -65,6 +65,11 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
   counter('directory_lookup_seconds', 'Seconds spent in user source lookups (divide by directory_lookups for the mean)', (m) =>
     Math.round(m.directory.lookupMs) / 1000,
   ),
+  // Bounded stand-ins for a series per client address, which would be a series per attacker.
+  gauge('login_failures_worst_address', 'Most failed logins (POP3 and Push3) from any one client address over the last minute', (m) =>
+    m.loginFailures.worstAddress,
+  ),
+  gauge('login_failure_addresses', 'Client addresses with a failed login (POP3 or Push3) over the last minute', (m) => m.loginFailures.addresses),
 ];
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */

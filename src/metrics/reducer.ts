@@ -1,4 +1,5 @@
 import type { Protocol, ServerEvent } from './events.js';
+import { NO_LOGIN_FAILURES, type LoginFailureFigures } from './login-failures.js';
 import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
 import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
 
@@ -45,6 +46,8 @@ export interface Metrics {
   readonly window: RateWindow;
   /** Latency histograms of POP3 commands and session steps (latency.ts). */
   readonly latencies: Latencies;
+  /** Failed logins per client address over the last minute, as bounded figures (login-failures.ts). */
+  readonly loginFailures: LoginFailureFigures;
 }
 
 /** The passage of time, for uptime and for rates to decay when nothing happens. Never on the event bus. */
@@ -53,7 +56,16 @@ export interface ClockTick {
   readonly at: number;
 }
 
-export type MetricsInput = ServerEvent | ClockTick;
+/**
+ * The latest figures of failed logins per address, worked out beside the fold (login-failures.ts keeps
+ * mutable per-address state that the fold must not copy per event) and fed in whenever they change.
+ */
+export interface LoginFailuresUpdate extends LoginFailureFigures {
+  readonly type: 'login-failures';
+  readonly at: number;
+}
+
+export type MetricsInput = ServerEvent | ClockTick | LoginFailuresUpdate;
 
 const noConnections: ConnectionCounts = { current: 0, total: 0 };
 const noLogins: LoginCounts = { ok: 0, failed: 0 };
@@ -76,6 +88,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     directory: { lookups: 0, cacheHits: 0, failures: 0, lookupMs: 0 },
     window: [],
     latencies: NO_LATENCIES,
+    loginFailures: NO_LOGIN_FAILURES,
   };
 }
 
@@ -84,7 +97,7 @@ export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   const now = Math.max(metrics.now, event.at);
   const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now), latencies: advanceLatencies(metrics.latencies, now) };
   const counted = count(timed, event);
-  const timing = event.type === 'tick' ? undefined : timingOf(event);
+  const timing = event.type === 'tick' || event.type === 'login-failures' ? undefined : timingOf(event);
   if (timing === undefined) return counted;
   return { ...counted, latencies: recordLatency(counted.latencies, timing.name, event.at, timing.ms) };
 }
@@ -132,6 +145,8 @@ function count(m: Metrics, event: MetricsInput): Metrics {
       return { ...m, timeouts: m.timeouts + 1 };
     case 'error':
       return { ...m, errors: m.errors + 1 };
+    case 'login-failures':
+      return { ...m, loginFailures: { worstAddress: event.worstAddress, addresses: event.addresses } };
     default:
       return m;
   }

@@ -14,7 +14,8 @@ import {
 } from 'rxjs';
 import type { ServerEvent } from './events.js';
 import { SessionTable } from './live-sessions.js';
-import { applyEvent, emptyMetrics, type ClockTick, type Metrics } from './reducer.js';
+import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
+import { applyEvent, emptyMetrics, type ClockTick, type Metrics, type MetricsInput } from './reducer.js';
 
 export interface MetricsFeed {
   /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */
@@ -47,7 +48,11 @@ export function createMetrics(events$: Observable<ServerEvent>, options: Metrics
     const ticks$ = interval(tickMs, scheduler).pipe(map((): ClockTick => ({ type: 'tick', at: scheduler.now() })));
     // The session table follows the same single subscription to the events as the fold.
     const followed$ = events$.pipe(tap((event) => sessions.apply(event)));
-    return merge(followed$, ticks$).pipe(scan(applyEvent, initial), startWith(initial));
+    const failures = new LoginFailureWindow();
+    // One value per input, whether or not the failure figures changed with it.
+    const inputs$ = merge<MetricsInput[]>(followed$, ticks$).pipe(map((input) => withLoginFailures(failures, input)));
+    const folded = (metrics: Metrics, inputs: readonly MetricsInput[]): Metrics => inputs.reduce(applyEvent, metrics);
+    return inputs$.pipe(scan(folded, initial), startWith(initial));
   });
   const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
   return { metrics$: shared$, events$, sessions, connect: () => shared$.connect() };

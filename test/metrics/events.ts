@@ -1,11 +1,19 @@
 import type { Protocol, ServerEvent } from '../../src/metrics/events.js';
 
 /** Small builders for event marbles and reducer tests. */
-export const opened = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`): ServerEvent => ({
+export const opened = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`, remote = '127.0.0.1:1'): ServerEvent => ({
   type: 'connection-opened',
   protocol,
   connection,
-  remote: '127.0.0.1:1',
+  remote,
+  at,
+});
+export const loginFailed = (at: number, connection: string, protocol: Protocol = 'pop3'): ServerEvent => ({
+  type: 'auth',
+  protocol,
+  connection,
+  user: 'mallory',
+  ok: false,
   at,
 });
 export const closed = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`): ServerEvent => ({

@@ -102,6 +102,8 @@ describe('metrics reducer', () => {
       'directory_cache_hits',
       'directory_failures',
       'directory_lookup_seconds',
+      'login_failures_worst_address',
+      'login_failure_addresses',
       'pop3_commands_list',
       'pop3_commands_stat',
     ]);

@@ -1,0 +1,157 @@
+import type { MetricsInput } from './reducer.js';
+
+/**
+ * Failed logins (POP3 and Push3) per client address over the last minute, reduced to two bounded figures:
+ * the most failures from any one address, and how many addresses failed. Prometheus gets these instead of a
+ * series per address, which would be a series per attacker.
+ *
+ * This is a hot path, so the state is mutable and every step is O(1) (amortised): a queue of the failures
+ * in the window, a count per address, and how many addresses have each count (so the maximum is known
+ * without scanning). Memory is bounded by `maxAddresses` tracked addresses (least recently failed dropped
+ * first) and `maxFailures` failures in the window (oldest dropped first), besides the open connections.
+ */
+export interface LoginFailureFigures {
+  /** The most failed logins from one address over the window. */
+  readonly worstAddress: number;
+  /** Addresses with at least one failed login over the window. */
+  readonly addresses: number;
+}
+
+export const NO_LOGIN_FAILURES: LoginFailureFigures = { worstAddress: 0, addresses: 0 };
+
+export interface LoginFailureLimits {
+  readonly windowMs?: number;
+  readonly maxAddresses?: number;
+  readonly maxFailures?: number;
+}
+
+/** One tracked address; a queued failure points at the entry it counted in, which may have been dropped. */
+interface AddressEntry {
+  readonly address: string;
+  count: number;
+  dropped: boolean;
+}
+
+interface QueuedFailure {
+  readonly at: number;
+  readonly entry: AddressEntry;
+}
+
+/** The client address without its port (`address:port`, IPv6 addresses unbracketed, as sessions report it). */
+export function addressOf(remote: string): string {
+  const colon = remote.lastIndexOf(':');
+  const address = colon === -1 ? remote : remote.slice(0, colon);
+  // IPv4-mapped IPv6 is the same client as plain IPv4 (as limits and throttling see it).
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
+}
+
+export class LoginFailureWindow {
+  readonly #windowMs: number;
+  readonly #maxAddresses: number;
+  readonly #maxFailures: number;
+  /** Open connections' client addresses: an auth event names its connection only. */
+  readonly #remotes = new Map<string, string>();
+  /** Insertion order is the order of the latest failure: the first key is the least recently failed. */
+  readonly #byAddress = new Map<string, AddressEntry>();
+  /** Failures in the window, oldest first; `#head` is the first live one (a growing array, compacted). */
+  #queue: QueuedFailure[] = [];
+  #head = 0;
+  /** `#withCount[c]`: how many tracked addresses have exactly c failures in the window. */
+  readonly #withCount: number[] = [0];
+  #worst = 0;
+
+  constructor(limits: LoginFailureLimits = {}) {
+    this.#windowMs = limits.windowMs ?? 60_000;
+    this.#maxAddresses = limits.maxAddresses ?? 10_000;
+    this.#maxFailures = limits.maxFailures ?? 100_000;
+  }
+
+  /** Follows one event (or clock tick): connections opening and closing, failed logins, and time passing. */
+  apply(event: MetricsInput): void {
+    this.#expire(event.at);
+    switch (event.type) {
+      case 'connection-opened':
+        this.#remotes.set(event.connection, addressOf(event.remote));
+        return;
+      case 'connection-closed':
+        this.#remotes.delete(event.connection);
+        return;
+      case 'auth': {
+        const address = this.#remotes.get(event.connection);
+        if (!event.ok && address !== undefined) this.#fail(address, event.at);
+        return;
+      }
+      default:
+    }
+  }
+
+  get worstAddress(): number {
+    return this.#worst;
+  }
+
+  get addresses(): number {
+    return this.#byAddress.size;
+  }
+
+  #fail(address: string, at: number): void {
+    let entry = this.#byAddress.get(address);
+    if (entry === undefined) {
+      if (this.#byAddress.size >= this.#maxAddresses) this.#dropLeastRecent();
+      entry = { address, count: 0, dropped: false };
+    } else {
+      this.#byAddress.delete(address); // re-inserted below: now the most recent
+    }
+    this.#byAddress.set(address, entry);
+    this.#setCount(entry, entry.count + 1);
+    this.#queue.push({ at, entry });
+    if (this.#queue.length - this.#head > this.#maxFailures) this.#dequeue();
+  }
+
+  /** Drops the failures older than the window at `now`. */
+  #expire(now: number): void {
+    const oldest = now - this.#windowMs;
+    while (this.#head < this.#queue.length && this.#queue[this.#head]!.at <= oldest) this.#dequeue();
+  }
+
+  #dequeue(): void {
+    const { entry } = this.#queue[this.#head]!;
+    this.#head += 1;
+    if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head);
+      this.#head = 0;
+    }
+    if (entry.dropped) return;
+    this.#setCount(entry, entry.count - 1);
+    if (entry.count === 0) this.#forget(entry);
+  }
+
+  #forget(entry: AddressEntry): void {
+    this.#byAddress.delete(entry.address);
+    entry.dropped = true;
+  }
+
+  #dropLeastRecent(): void {
+    const entry = this.#byAddress.values().next().value!;
+    this.#setCount(entry, 0);
+    this.#forget(entry);
+  }
+
+  #setCount(entry: AddressEntry, count: number): void {
+    if (entry.count > 0) this.#withCount[entry.count]! -= 1;
+    entry.count = count;
+    if (count > 0) this.#withCount[count] = (this.#withCount[count] ?? 0) + 1;
+    if (count > this.#worst) this.#worst = count;
+    while (this.#worst > 0 && (this.#withCount[this.#worst] ?? 0) === 0) this.#worst -= 1;
+  }
+}
+
+/**
+ * Follows one input and returns it, followed by the new figures when they changed: how the fold hears of
+ * failures per address without holding the per-address state itself.
+ */
+export function withLoginFailures(window: LoginFailureWindow, input: MetricsInput): readonly MetricsInput[] {
+  const { worstAddress, addresses } = window;
+  window.apply(input);
+  if (window.worstAddress === worstAddress && window.addresses === addresses) return [input];
+  return [input, { type: 'login-failures', at: input.at, worstAddress: window.worstAddress, addresses: window.addresses }];
+}
