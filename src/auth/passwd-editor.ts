@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { replaceFileAtomically } from './atomic-file.js';
+import { hasErrorCode } from '../process/errno.js';
+import { replaceFileAtomically } from '../process/atomic-file.js';
 import { parsePasswdFile, passwdNameProblem, withUser, withoutUser } from './passwd-file.js';
 import { hashPassword } from './password-schemes.js';
 import { validateUserName } from './username.js';
@@ -53,7 +54,7 @@ async function readUsers(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (hasErrorCode(error, 'ENOENT')) return '';
     throw error;
   }
 }

@@ -1,5 +1,5 @@
-import { MaildropLockedError } from '../mail/maildrop.js';
-import { MaildirStore } from '../mail/maildir.js';
+import { MaildropLockedError } from '../maildrop/maildrop.js';
+import { MaildirStore } from '../maildir/store.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { checkRecipient } from './deliver.js';
 import { CliError, EX } from './exit-codes.js';

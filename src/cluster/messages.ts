@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 
 /*
  * What the primary and its workers say to each other over the cluster's IPC channel (JSON). Both ends are

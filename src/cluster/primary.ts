@@ -7,7 +7,7 @@ import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
 import { provisionMaildirs } from '../main.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
-import { applyRunAs } from '../net/privileges.js';
+import { applyRunAs } from '../process/privileges.js';
 import type { ReloadableDirectory } from '../push3/user-admin.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';

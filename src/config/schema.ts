@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../mail/dovecot/uidl-format.js';
+import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../maildir/dovecot/uidl-format.js';
 import { cidrProblem } from '../net/address.js';
 
 const port = z.int().min(0).max(65535);

@@ -1,6 +1,6 @@
 import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
 import { validateUserName } from '../auth/username.js';
-import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
+import { MaildropLockedError, type Maildrop } from '../maildrop/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
 import { timedUntilAnswer } from './latency.js';

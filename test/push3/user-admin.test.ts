@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PasswdFileDirectory } from '../../src/auth/passwd-directory.js';
 import { AdminRefusal, passwdFileAdmin } from '../../src/push3/user-admin.js';
-import { tempDir } from '../mail/temp-dir.js';
+import { tempDir } from '../support/temp-dir.js';
 
 async function setup() {
   const file = join(await tempDir(), 'users.passwd');
