@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from '../process/errno.js';
 import { MESSAGE_DIRS } from './layout.js';
-import type { Listing, ScannedMessage, ScanOptions } from './listing.js';
+import type { Listing, ScannedMessage, ScanOptions } from './listing-types.js';
 import { baseNameOf, oldestFirstOrder } from './name.js';
 import { RESULT_FIELDS, Status, type MeasureKind } from '../sizes/measure-files.js';
 import { measureJob, measurePool } from '../sizes/measure-pool.js';
