@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { SLICE_MS, yieldToEventLoop } from '../process/slices.js';
+import { bareLineFeeds, type CountBareLineFeeds } from './wire-size.js';
 
 /**
  * What is done to each file: 'measure' reads it for its wire size, 'stat' only lstats it (enough to tell
@@ -40,19 +41,18 @@ export interface MeasureTask {
 /**
  * Measures (or stats) `paths[from..]` with synchronous calls until done or past `until`, and returns the index
  * reached. Three calls per measured file: open, one read for a small file, close. The wire size counts every
- * LF not preceded by a CR twice, plus 2 when the last byte is no LF (see wire-size.ts; the unit tests hold
- * both to one definition).
+ * LF not preceded by a CR twice, plus 2 when the last byte is no LF, with `countBareLineFeeds` (always
+ * wire-size.ts's bareLineFeeds; a parameter so that the threads get it from its source text too).
  *
  * It is also run in worker threads from its source text (measure-pool.ts), so it must stay self-contained:
  * no imports, no module constants, only its parameters and globals. Other errors than "gone" are thrown.
  */
-export function measureFiles(sync: SyncFs, task: MeasureTask): number {
+export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds: CountBareLineFeeds): number {
   const { kind, paths, out, buffer, readMax, until } = task;
   // O_NOFOLLOW: a message swapped for a symlink is not followed; O_NONBLOCK: nor is a FIFO waited on.
   const flags = sync.constants.O_RDONLY | (sync.constants.O_NOFOLLOW ?? 0) | (sync.constants.O_NONBLOCK ?? 0);
   const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
   const LF = 10;
-  const CR = 13;
   const timed = until !== Number.POSITIVE_INFINITY;
   let index = task.from;
   while (index < paths.length) {
@@ -102,9 +102,7 @@ export function measureFiles(sync: SyncFs, task: MeasureTask): number {
             if (n === 0) break;
             // A sentinel LF after the bytes read ends the search there, without a view per read.
             buffer[n] = LF;
-            for (let i = buffer.indexOf(LF); i < n; i = buffer.indexOf(LF, i + 1)) {
-              if ((i === 0 ? last : buffer[i - 1]) !== CR) bareLineFeeds += 1;
-            }
+            bareLineFeeds += countBareLineFeeds(buffer, 0, last, n);
             last = buffer[n - 1]!;
             stored += n;
             if (stored > readMax) {
@@ -140,7 +138,7 @@ export async function measureHere(kind: MeasureKind, paths: readonly string[], r
   const out = new Float64Array(paths.length * RESULT_FIELDS);
   let from = 0;
   for (;;) {
-    from = measureFiles(fs, { kind, paths, out, buffer, readMax, from, until: performance.now() + SLICE_MS });
+    from = measureFiles(fs, { kind, paths, out, buffer, readMax, from, until: performance.now() + SLICE_MS }, bareLineFeeds);
     if (from >= paths.length) return out;
     await yieldToEventLoop();
   }

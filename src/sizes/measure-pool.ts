@@ -1,23 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { measureFiles, measureHere, RESULT_FIELDS, type MeasureKind } from './measure-files.js';
+import { bareLineFeeds } from './wire-size.js';
 
 /** Scratch space of each thread's reads; messages are a few kB, the rest is read in several goes. */
 const READ_BUFFER_BYTES = 1 << 16;
 
 /**
- * A thread's program: measureFiles from its own source text, so the worker runs the very code the unit tests
+ * A thread's program: measureFiles and bareLineFeeds from their own source text, so the worker runs the very code the unit tests
  * run, with no separate script to build or locate. Results come back as a transferred Float64Array.
  */
 const WORKER_SOURCE = `'use strict';
 const fs = require('node:fs');
 const { parentPort } = require('node:worker_threads');
 const measureFiles = ${measureFiles.toString()};
+const bareLineFeeds = ${bareLineFeeds.toString()};
 const buffer = Buffer.allocUnsafe(${READ_BUFFER_BYTES});
 parentPort.on('message', ({ kind, paths, readMax }) => {
   const out = new Float64Array(paths.length * ${RESULT_FIELDS});
   try {
-    measureFiles(fs, { kind, paths, out, buffer, readMax, from: 0, until: Infinity });
+    measureFiles(fs, { kind, paths, out, buffer, readMax, from: 0, until: Infinity }, bareLineFeeds);
     parentPort.postMessage({ out }, [out.buffer]);
   } catch (err) {
     parentPort.postMessage({ error: { message: String(err && err.message), code: err && err.code } });

@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs';
 
-const CR = 0x0d;
 const LF = 0x0a;
 
 /**
@@ -29,18 +28,21 @@ export function addChunk(tally: SizeTally, chunk: Uint8Array): SizeTally {
 }
 
 /**
- * The LFs in `chunk[start..]` without a CR before them, each of which the wire form turns into CRLF. `before`
- * is the octet ahead of `start` (undefined at the start of a message). The one count of line-end expansion:
- * sizes, delivery and the POP3 body encoder all use it (the measuring threads keep an import-free copy, held
- * to the same results by the tests).
+ * The LFs in `chunk[start..end)` without a CR before them, each of which the wire form turns into CRLF.
+ * `before` is the octet ahead of `start` (undefined or -1 at the start of a message). The one count of
+ * line-end expansion: the tally above, the POP3 body encoder and the measuring threads all use it. The threads
+ * run it from its source text (measure-pool.ts), so it stays self-contained: literals, no module constants.
  */
-export function bareLineFeeds(chunk: Uint8Array, start: number, before: number | undefined): number {
+export function bareLineFeeds(chunk: Uint8Array, start: number, before: number | undefined, end: number = chunk.length): number {
   let count = 0;
-  for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, lf + 1)) {
-    if ((lf > start ? chunk[lf - 1] : before) !== CR) count += 1;
+  for (let lf = chunk.indexOf(0x0a, start); lf !== -1 && lf < end; lf = chunk.indexOf(0x0a, lf + 1)) {
+    if ((lf > start ? chunk[lf - 1] : before) !== 0x0d) count += 1;
   }
   return count;
 }
+
+/** What measureFiles counts bare LFs with: bareLineFeeds, passed in so that the threads can run the same code. */
+export type CountBareLineFeeds = typeof bareLineFeeds;
 
 /**
  * POP3 wire size (RFC 1939 LIST/STAT): CRLF line endings, plus the CRLF the sender adds to an unterminated

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { measureFiles, measureHere, RESULT_FIELDS, Status, type MeasureKind } from '../../src/sizes/measure-files.js';
 import { measureJob, MeasurePool, MeasureThreadError } from '../../src/sizes/measure-pool.js';
-import { addChunk, emptyTally, wireSize } from '../../src/sizes/wire-size.js';
+import { addChunk, bareLineFeeds, emptyTally, wireSize } from '../../src/sizes/wire-size.js';
 import { put, tempDir } from '../support/temp-dir.js';
 
 const READ_MAX = 1 << 20;
@@ -65,7 +65,7 @@ describe('measureFiles', () => {
           const path = join(dir, 'm');
           fs.writeFileSync(path, bytes);
           const out = new Float64Array(RESULT_FIELDS);
-          measureFiles(fs, { kind: 'measure', paths: [path], out, buffer: Buffer.alloc(bufferSize), readMax: READ_MAX, from: 0, until: Infinity });
+          measureFiles(fs, { kind: 'measure', paths: [path], out, buffer: Buffer.alloc(bufferSize), readMax: READ_MAX, from: 0, until: Infinity }, bareLineFeeds);
           expect([out[0], out[1], out[3]]).toEqual([Status.ok, bytes.length, tallied(Buffer.from(bytes))]);
         }),
         { numRuns: 500 },
@@ -84,8 +84,8 @@ describe('measureFiles', () => {
     const { paths } = await assortment();
     const out = new Float64Array(paths.length * RESULT_FIELDS);
     const task = { kind: 'stat' as MeasureKind, paths, out, buffer: Buffer.alloc(64), readMax: READ_MAX, until: 0 };
-    expect(measureFiles(fs, { ...task, from: 0 })).toBe(1);
-    expect(measureFiles(fs, { ...task, from: 1, until: Infinity })).toBe(paths.length);
+    expect(measureFiles(fs, { ...task, from: 0 }, bareLineFeeds)).toBe(1);
+    expect(measureFiles(fs, { ...task, from: 1, until: Infinity }, bareLineFeeds)).toBe(paths.length);
   });
 
   it('stats without reading: regular files only, symlinks not followed', async () => {
