@@ -8,7 +8,7 @@ import { validateUserName } from './username.js';
 
 /*
  * Edits of the users file, for the CLI and the Push3 admin commands. Each edit rewrites the file atomically
- * (atomic-file.ts) and edits of one file within this process run one after another, so two concurrent edits
+ * (process/atomic-file.ts) and edits of one file within this process run one after another, so two concurrent edits
  * never lose each other's change. New passwords are always stored hashed (hashPassword), never in plaintext.
  */
 
