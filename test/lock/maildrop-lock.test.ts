@@ -9,7 +9,7 @@ import { MaildropLockedError } from '../../src/maildrop/maildrop.js';
 import { tempMaildir } from '../support/temp-dir.js';
 
 const STALE_MS = 2000;
-const holder = fileURLToPath(new URL('fixtures/hold-lock.mjs', import.meta.url));
+const holder = fileURLToPath(new URL('../support/hold-lock.mjs', import.meta.url));
 const children: ChildProcess[] = [];
 
 afterEach(() => {
