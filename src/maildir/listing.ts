@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from '../process/errno.js';
+import { nameFromBytes } from './file-names.js';
 import { MESSAGE_DIRS } from './layout.js';
 import type { Listing, ScannedMessage, ScanOptions } from './listing-types.js';
 import { baseNameOf } from './name.js';
@@ -31,7 +32,7 @@ export async function locateMessage(maildir: string, baseName: string): Promise<
   for (const dir of MESSAGE_DIRS) {
     let names: string[];
     try {
-      names = await readdir(join(maildir, dir));
+      names = (await readdir(join(maildir, dir), { encoding: 'buffer' })).map(nameFromBytes);
     } catch (err) {
       if (hasErrorCode(err, 'ENOENT')) continue;
       throw err;
