@@ -65,6 +65,9 @@ export function makeSite(options: SiteOptions = {}): Site {
     mail: { maildir: 'mail/%u/Maildir' },
     users: { file: 'users.passwd' },
     push3: { enabled: false },
+    // A test that turns Push3 on gets Prometheus beside it: on a free port, never the default 9110, which
+    // another test file (or another daemon on the machine) may hold.
+    prometheus: { host: '127.0.0.1', port: 0 },
     log: { level: 'info' },
   };
   for (const [section, values] of Object.entries(options.config ?? {})) base[section] = { ...base[section], ...values };
