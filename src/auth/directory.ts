@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import { DirectoryCache, type CacheSettings } from './directory-cache.js';
 import { UserEditError } from './passwd-editor.js';
 import { hashPassword, parseStoredPassword, strongest, verifyCredential, type Credential } from './password-schemes.js';

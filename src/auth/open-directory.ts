@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import { Directory } from './directory.js';
 import { PasswdFileDirectory, type ProblemLogger } from './passwd-directory.js';
 import type { UserSource } from './source.js';

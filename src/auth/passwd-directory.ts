@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { hasErrorCode } from '../process/errno.js';
 import { parsePasswdFile } from './passwd-file.js';
 import { addUser, removeUser, setPassword } from './passwd-editor.js';
 import { parseStoredPassword, strongest, verifyCredential, type Credential, type StoredPassword } from './password-schemes.js';
@@ -40,7 +41,7 @@ async function readSnapshot(path: string, log: ProblemLogger, missingFileIsEmpty
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    if (missingFileIsEmpty && (error as NodeJS.ErrnoException).code === 'ENOENT') return readSnapshotOf(path, '', log);
+    if (missingFileIsEmpty && hasErrorCode(error, 'ENOENT')) return readSnapshotOf(path, '', log);
     throw new Error(`cannot read users file ${path}: ${(error as Error).message}`, { cause: error });
   }
   return readSnapshotOf(path, text, log);

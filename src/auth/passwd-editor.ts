@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { replaceFileAtomically } from './atomic-file.js';
+import { hasErrorCode } from '../process/errno.js';
+import { replaceFileAtomically } from '../process/atomic-file.js';
 import { parsePasswdFile, passwdNameProblem, withUser, withoutUser } from './passwd-file.js';
 import { hashPassword } from './password-schemes.js';
 import { validateUserName } from './username.js';
 
 /*
  * Edits of the users file, for the CLI and the Push3 admin commands. Each edit rewrites the file atomically
- * (atomic-file.ts) and edits of one file within this process run one after another, so two concurrent edits
+ * (process/atomic-file.ts) and edits of one file within this process run one after another, so two concurrent edits
  * never lose each other's change. New passwords are always stored hashed (hashPassword), never in plaintext.
  */
 
@@ -53,7 +54,7 @@ async function readUsers(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    if (hasErrorCode(error, 'ENOENT')) return '';
     throw error;
   }
 }

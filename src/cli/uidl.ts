@@ -1,6 +1,6 @@
-import { MaildropLockedError } from '../mail/maildrop.js';
-import { MaildirStore } from '../mail/maildir.js';
-import { maildirFor } from '../mail/maildir-path.js';
+import { MaildropLockedError } from '../maildrop/maildrop.js';
+import { MaildirStore } from '../maildir/store.js';
+import { maildirFor } from '../maildir/path.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
 import { findRecipient } from './deliver.js';
 import { CliError, EX } from './exit-codes.js';

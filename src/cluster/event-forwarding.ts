@@ -1,6 +1,6 @@
 import { asyncScheduler, bufferTime, filter, map, Subject, takeUntil, type Observable, type SchedulerLike } from 'rxjs';
 import { coalesceBytes } from '../metrics/coalesce.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 
 /** Events wait at most this long in a worker: Push3 and Prometheus lag the workers by no more. */
 export const BATCH_MS = 50;

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import type { RefusalReason } from '../net/limiter.js';
 
 /*

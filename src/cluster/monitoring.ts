@@ -5,7 +5,7 @@ import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import { logEvents } from '../hooks/event-log.js';
-import { createEventBus, type ServerEvent } from '../metrics/events.js';
+import { createEventBus, type ServerEvent } from '../events/server-events.js';
 import { createMetrics } from '../metrics/stream.js';
 import type { LiveConnection } from '../net/connection.js';
 import { startPush3 } from '../push3/service.js';

@@ -1,4 +1,4 @@
-import type { Maildrop, MaildropStore } from '../mail/maildrop.js';
+import type { Maildrop, MaildropStore } from '../maildrop/maildrop.js';
 import { identifyLock } from './lock-registry.js';
 import type { FromWorker } from './messages.js';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
-import { LOCK_NAME } from '../mail/lock.js';
+import { LOCK_NAME } from '../lock/maildrop-lock.js';
 import { createLogger, startDaemon, type Daemon } from '../main.js';
 import { forwardEvents, type EventForwarding } from './event-forwarding.js';
 import { isToWorker, type FromWorker, type SettingValues, type ToWorker } from './messages.js';

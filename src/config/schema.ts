@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../mail/dovecot/uidl-format.js';
-import { templateProblem } from '../mail/maildir-path.js';
+import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../maildir/dovecot/uidl-format.js';
+import { templateProblem } from '../maildir/path.js';
 import { cidrProblem } from '../net/address.js';
 import { ldapSchema, postgresqlSchema } from './user-sources.js';
 
@@ -90,7 +90,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   mail: z
     .strictObject({
-      /** Path of a user's Maildir: `%u` user, `%n` its part before "@", `%d` after it, `%h` home (mail/maildir-path.ts). */
+      /** Path of a user's Maildir: `%u` user, `%n` its part before "@", `%d` after it, `%h` home (maildir/path.ts). */
       maildir: z
         .string()
         .refine((template) => templateProblem(template) === undefined, { error: (issue) => templateProblem(String(issue.input)) })

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type Observable, type Subscription } from 'rxjs';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 
 interface Peer {
   readonly remote: string;

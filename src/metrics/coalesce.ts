@@ -1,4 +1,4 @@
-import type { ServerEvent } from './events.js';
+import type { ServerEvent } from '../events/server-events.js';
 
 type BytesEvent = Extract<ServerEvent, { type: 'bytes' }>;
 

@@ -1,4 +1,4 @@
-import type { ServerEvent } from './events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import { EMPTY_HISTOGRAM, mergeHistograms, observe, quantile, type Histogram } from './histogram.js';
 import { WINDOW_SECONDS } from './rate-window.js';
 

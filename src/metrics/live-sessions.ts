@@ -1,5 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
-import type { ServerEvent } from './events.js';
+import type { ServerEvent } from '../events/server-events.js';
 
 /**
  * Who is connected now, folded from the event stream: in a cluster the primary folds every worker's events,

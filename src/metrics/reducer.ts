@@ -1,4 +1,4 @@
-import type { Protocol, ServerEvent } from './events.js';
+import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { NO_LOGIN_FAILURES, type LoginFailureFigures } from './login-failures.js';
 import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
 import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';

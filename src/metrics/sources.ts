@@ -1,5 +1,5 @@
 import { defer, mergeMap, type Observable } from 'rxjs';
-import type { Protocol, ServerEvent } from './events.js';
+import type { Protocol, ServerEvent } from '../events/server-events.js';
 
 /** What is heard of one of several event sources (a cluster worker), by its id. */
 export type SourceUpdate =

@@ -12,7 +12,7 @@ import {
   type SchedulerLike,
   type Subscription,
 } from 'rxjs';
-import type { ServerEvent } from './events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import { SessionTable } from './live-sessions.js';
 import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
 import { applyEvent, emptyMetrics, type ClockTick, type Metrics, type MetricsInput } from './reducer.js';

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import type { Subscription } from 'rxjs';
-import type { Protocol, ServerEvent } from '../metrics/events.js';
+import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
 import { socketPeer, type Peer } from './peer.js';
 import { runPhase } from './phase.js';

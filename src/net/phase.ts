@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { BehaviorSubject, type Subscription } from 'rxjs';
-import type { Protocol, ServerEvent } from '../metrics/events.js';
+import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { readLines } from './lines.js';
 import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
 

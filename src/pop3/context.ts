@@ -1,8 +1,8 @@
 import type { SchedulerLike } from 'rxjs';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
-import type { MaildropStore } from '../mail/maildrop.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { MaildropStore } from '../maildrop/maildrop.js';
+import type { ServerEvent } from '../events/server-events.js';
 import type { ServedConnection } from '../net/connection.js';
 import type { SessionControls } from './kick.js';
 

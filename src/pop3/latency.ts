@@ -1,5 +1,5 @@
 import { tap, type MonoTypeOperatorFunction } from 'rxjs';
-import type { TimedOperation } from '../metrics/events.js';
+import type { TimedOperation } from '../events/server-events.js';
 import type { SessionContext } from './context.js';
 
 /**

@@ -1,7 +1,7 @@
 import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
 import { validateUserName } from '../auth/username.js';
 import { DirectoryUnavailableError } from '../auth/users.js';
-import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
+import { MaildropLockedError, type Maildrop } from '../maildrop/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
 import { timedUntilAnswer } from './latency.js';

@@ -3,7 +3,7 @@ import type { SessionContext } from './context.js';
 import { fromReadable } from './readable-source.js';
 import { err, streamed, type Reply } from './replies.js';
 import type { Transaction } from './state.js';
-import { toWireBody } from './wire-encoding.js';
+import { toWireBody } from './wire-body.js';
 
 /**
  * RETR/TOP's reply: the stored file, opened only when this reply's turn comes (so pipelined replies

@@ -1,4 +1,4 @@
-import type { Maildrop } from '../mail/maildrop.js';
+import type { Maildrop } from '../maildrop/maildrop.js';
 
 /** RFC 1939's states as data: each phase carries exactly what is valid in it. */
 /** What an AUTHORIZATION session is waiting for after a first step of authentication. */

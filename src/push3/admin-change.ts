@@ -1,5 +1,5 @@
 import { catchError, from, map, of, type Observable } from 'rxjs';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import type { Transition } from './command.js';
 import { reportError, type Push3Context } from './context.js';
 import { fail, success } from './replies.js';

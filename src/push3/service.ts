@@ -5,7 +5,7 @@ import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import { startPrometheus } from '../metrics/prometheus.js';
 import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';

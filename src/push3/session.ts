@@ -18,7 +18,7 @@ import {
   type Observable,
 } from 'rxjs';
 import { formatMetrics } from '../metrics/catalogue.js';
-import type { ServerEvent } from '../metrics/events.js';
+import type { ServerEvent } from '../events/server-events.js';
 import type { SessionFactory } from '../net/connection.js';
 import { ENDLESS_LINE_REPLY } from '../net/lines.js';
 import { onEach } from '../net/on-each.js';

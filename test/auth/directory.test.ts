@@ -6,7 +6,7 @@ import { parseStoredPassword } from '../../src/auth/password-schemes.js';
 import type { SourceEntry, UserSource } from '../../src/auth/source.js';
 import { canonicalUserName } from '../../src/auth/user-names.js';
 import { DirectoryUnavailableError } from '../../src/auth/users.js';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 
 /** A source over a map, counting its lookups; `down` makes every call fail, `slowMs` delays each. */
 function source(users: Record<string, string>) {

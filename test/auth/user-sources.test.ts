@@ -8,7 +8,7 @@ import { parseStoredPassword, type Credential } from '../../src/auth/password-sc
 import { userFilter } from '../../src/auth/sources/ldap.js';
 import { entryFrom } from '../../src/auth/sources/record-fields.js';
 import { parseConfig } from '../../src/config/load.js';
-import { tempDir } from '../mail/temp-dir.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const ssha = (password: string, salt: Buffer, algorithm = 'sha1'): string =>
   Buffer.concat([createHash(algorithm).update(password).update(salt).digest(), salt]).toString('base64');

@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { BATCH_MS, forwardEvents } from '../../src/cluster/event-forwarding.js';
 import { workerCount } from '../../src/cluster/size.js';
 import { coalesceBytes } from '../../src/metrics/coalesce.js';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 import { eventsFromSources, type SourceUpdate } from '../../src/metrics/sources.js';
-import { bytes, closed, command, opened } from '../metrics/events.js';
+import { bytes, closed, command, opened } from '../support/events.js';
 
 const fold = (events: readonly ServerEvent[]): Metrics => events.reduce(applyEvent, emptyMetrics(0));
 

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { identifyLock, LockRegistry } from '../../src/cluster/lock-registry.js';
 import type { FromWorker } from '../../src/cluster/messages.js';
 import { reportedLocks } from '../../src/cluster/reported-locks.js';
-import type { Maildrop, MaildropStore } from '../../src/mail/maildrop.js';
-import { tempDir } from '../mail/temp-dir.js';
+import type { Maildrop, MaildropStore } from '../../src/maildrop/maildrop.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const STALE_MS = 10_000;
 

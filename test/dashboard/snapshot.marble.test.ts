@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { dashboardEvents } from '../../src/dashboard/snapshot.js';
 import { createMetrics } from '../../src/metrics/stream.js';
-import { latency, opened } from '../metrics/events.js';
+import { latency, opened } from '../support/events.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

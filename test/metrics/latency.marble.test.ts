@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
 import { recentPercentiles } from '../../src/metrics/latency.js';
 import { createMetrics } from '../../src/metrics/stream.js';
-import { latency, opened } from './events.js';
+import { latency, opened } from '../support/events.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

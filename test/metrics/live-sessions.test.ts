@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import { SessionTable } from '../../src/metrics/live-sessions.js';
-import { opened } from './events.js';
+import { opened } from '../support/events.js';
 
 const table = (...events: ServerEvent[]): SessionTable => {
   const sessions = new SessionTable();

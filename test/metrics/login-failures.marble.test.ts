@@ -2,10 +2,10 @@ import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import { addressOf, LoginFailureWindow } from '../../src/metrics/login-failures.js';
 import { createMetrics } from '../../src/metrics/stream.js';
-import { closed, loginFailed, opened } from './events.js';
+import { closed, loginFailed, opened } from '../support/events.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

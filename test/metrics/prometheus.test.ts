@@ -3,7 +3,7 @@ import { BehaviorSubject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 import { startPrometheus } from '../../src/metrics/prometheus.js';
-import { bytes, command, opened } from './events.js';
+import { bytes, command, opened } from '../support/events.js';
 import { parsePrometheusText } from './prometheus-text.js';
 
 const metrics = (): Metrics =>

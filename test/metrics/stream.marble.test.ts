@@ -3,7 +3,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { ratesOf } from '../../src/metrics/rate-window.js';
 import { createMetrics } from '../../src/metrics/stream.js';
-import { bytes, opened } from './events.js';
+import { bytes, opened } from '../support/events.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

@@ -2,7 +2,7 @@ import { EMPTY, map, of, type Observable, type SchedulerLike } from 'rxjs';
 import { SessionTable } from '../../src/metrics/live-sessions.js';
 import { createLiveSettings, type LiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import type { Metrics } from '../../src/metrics/reducer.js';
 import type { InputLine } from '../../src/net/lines.js';
 import { adminAuthority } from '../../src/push3/authority.js';

@@ -1,10 +1,10 @@
 import { BehaviorSubject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import { emptyMetrics } from '../../src/metrics/reducer.js';
 import { GREETING } from '../../src/push3/session.js';
-import { opened } from '../metrics/events.js';
+import { opened } from '../support/events.js';
 import { push3Harness } from './harness.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

@@ -6,11 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDirectory } from '../../src/auth/open-directory.js';
 import { createLiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
-import { createEventBus } from '../../src/metrics/events.js';
+import { createEventBus } from '../../src/events/server-events.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import type { LiveConnection } from '../../src/net/connection.js';
 import { startPush3 } from '../../src/push3/service.js';
-import { tempDir } from '../mail/temp-dir.js';
+import { tempDir } from '../support/temp-dir.js';
 import { RawClient } from '../support/pop3-client.js';
 
 const cleanup: (() => void)[] = [];

@@ -5,7 +5,7 @@ import { formatMetrics } from '../../src/metrics/catalogue.js';
 import { applyEvent, emptyMetrics } from '../../src/metrics/reducer.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { GREETING } from '../../src/push3/session.js';
-import { opened } from '../metrics/events.js';
+import { opened } from '../support/events.js';
 import { push3Harness } from './harness.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { openDirectory } from '../../src/auth/open-directory.js';
 import { parseConfig } from '../../src/config/load.js';
 import { AdminRefusal, directoryAdmin } from '../../src/push3/user-admin.js';
-import { tempDir } from '../mail/temp-dir.js';
+import { tempDir } from '../support/temp-dir.js';
 
 async function setup() {
   const file = join(await tempDir(), 'users.passwd');

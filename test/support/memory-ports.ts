@@ -4,7 +4,7 @@ import {
   type CommitResult,
   type Maildrop,
   type MaildropStore,
-} from '../../src/mail/maildrop.js';
+} from '../../src/maildrop/maildrop.js';
 import { rejected, resolved, SyncReadable } from './sync.js';
 
 /** Wire size as the Maildir adapter computes it: bare LF counts as CRLF, a final line end is added. */

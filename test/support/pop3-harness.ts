@@ -1,5 +1,5 @@
 import { map, of, type Observable, type SchedulerLike } from 'rxjs';
-import type { ServerEvent } from '../../src/metrics/events.js';
+import type { ServerEvent } from '../../src/events/server-events.js';
 import type { InputLine } from '../../src/net/lines.js';
 import { isStartTls, type ServedConnection, type SessionOutput, type StartTls } from '../../src/net/connection.js';
 import { loginThrottle } from '../../src/auth/throttle.js';

@@ -2,7 +2,7 @@ import { defineCommand } from '../command.js';
 import { parseCount, resolveMessage } from '../message-number.js';
 import { messageReply } from '../message-reply.js';
 import { err } from '../replies.js';
-import { headerAndLines } from '../wire-encoding.js';
+import { headerAndLines } from '../wire-body.js';
 
 export const top = defineCommand({
   verb: 'TOP',

@@ -1,0 +1,80 @@
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { allocWithRoom, CHUNK_OCTETS, roomFor } from '../maildrop/chunk-buffers.js';
+
+/**
+ * A stored message as a byte stream: reads of up to CHUNK_OCTETS straight into a buffer per chunk (no
+ * stream or async iterator between the file and the reader), and no larger than `sizeHint` + 1, so a
+ * small message costs one buffer of about its size. Each chunk has room in front (see chunk-buffers.ts),
+ * which the wire encoder fills in place. A short read ends the stream: Maildir files are complete when
+ * they are listed and never grow. The file is opened when first read and closed at the end, on error,
+ * or when the stream is destroyed early.
+ */
+export function messageStream(open: () => Promise<FileHandle>, sizeHint: number): Readable {
+  const chunkOctets = Math.max(1, Math.min(CHUNK_OCTETS, sizeHint + 1));
+  const room = roomFor(chunkOctets);
+  let handle: FileHandle | undefined;
+  return new Readable({
+    highWaterMark: chunkOctets,
+    construct(callback) {
+      open().then((opened) => {
+        handle = opened;
+        callback();
+      }, callback);
+    },
+    read() {
+      handle!.read(allocWithRoom(room, chunkOctets), 0, chunkOctets, null).then(
+        ({ bytesRead, buffer }) => {
+          if (bytesRead > 0) this.push(bytesRead === chunkOctets ? buffer : buffer.subarray(0, bytesRead));
+          if (bytesRead < chunkOctets) this.push(null);
+        },
+        (error: Error) => this.destroy(error),
+      );
+    },
+    destroy(error, callback) {
+      if (handle === undefined) return callback(error);
+      handle.close().then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
+}
+
+/** Messages up to this size are read at once with synchronous calls (see smallMessageStream). */
+export const SMALL_MESSAGE_OCTETS = CHUNK_OCTETS;
+
+/**
+ * A message of at most SMALL_MESSAGE_OCTETS (`sizeHint`, its wire size, bounds its stored size), read
+ * whole with openSync/readSync/closeSync: from the page cache that takes microseconds, less than three
+ * round trips through the threadpool (open, read, close) and their promises, and most mail is small.
+ * Undefined when the file cannot be read this way (gone, moved, not a regular file, larger than
+ * announced): the caller falls back to messageStream, which finds moved files and reports errors.
+ */
+export function smallMessageStream(path: string | Buffer, flags: number, sizeHint: number): Readable | undefined {
+  const capacity = sizeHint + 1;
+  const buffer = allocWithRoom(roomFor(capacity), capacity);
+  let fd: number;
+  try {
+    fd = openSync(path, flags | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  let filled = 0;
+  try {
+    for (let got = -1; got !== 0 && filled < capacity; filled += got) got = readSync(fd, buffer, filled, capacity - filled, null);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  if (filled === capacity) return undefined;
+  const whole = buffer.subarray(0, filled);
+  return new Readable({
+    read() {
+      if (whole.length > 0) this.push(whole);
+      this.push(null);
+    },
+  });
+}

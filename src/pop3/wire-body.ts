@@ -1,0 +1,68 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { WireBodyEncoder } from './wire-body-encoder.js';
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * The body of a multi-line reply as it goes on the wire (RFC 1939 §3): every line end becomes CRLF,
+ * a line starting with "." gets one more, and the reply ends with "." CRLF on a line of its own.
+ * See WireBodyEncoder: memory does not grow with the message, and chunks that need no change pass as they are.
+ */
+export function toWireBody(): OperatorFunction<Buffer, Buffer> {
+  return (source) =>
+    new Observable<Buffer>((subscriber) => {
+      const encoder = new WireBodyEncoder();
+      const emit = (out: Buffer): void => subscriber.next(out);
+      return source.subscribe({
+        next: (chunk) => encoder.encode(chunk, emit),
+        error: (error: unknown) => subscriber.error(error),
+        complete() {
+          subscriber.next(encoder.end());
+          subscriber.complete();
+        },
+      });
+    });
+}
+
+/**
+ * TOP's cut (RFC 1939 §7): the header, the blank line after it, then at most `bodyLines` lines of
+ * the body. Completing early unsubscribes the source, which stops reading the file.
+ */
+export function headerAndLines(bodyLines: number): OperatorFunction<Buffer, Buffer> {
+  return (source) =>
+    new Observable<Buffer>((subscriber) => {
+      let inBody = false;
+      let remaining = bodyLines;
+      let carried = 0; // octets of the current line that arrived in earlier chunks
+      let carriedEndsWithCR = false;
+      return source.subscribe({
+        next(chunk) {
+          let from = 0;
+          for (let lf = chunk.indexOf(LF); lf !== -1; lf = chunk.indexOf(LF, from)) {
+            const segment = lf - from;
+            const endsWithCR = segment > 0 ? chunk[lf - 1] === CR : carriedEndsWithCR;
+            const length = carried + segment;
+            const blank = length === 0 || (length === 1 && endsWithCR);
+            if (inBody) remaining -= 1;
+            else if (blank) inBody = true;
+            from = lf + 1;
+            carried = 0;
+            carriedEndsWithCR = false;
+            if (inBody && remaining <= 0) {
+              subscriber.next(chunk.subarray(0, from));
+              subscriber.complete();
+              return;
+            }
+          }
+          if (from < chunk.length) {
+            carried += chunk.length - from;
+            carriedEndsWithCR = chunk[chunk.length - 1] === CR;
+          }
+          subscriber.next(chunk);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}

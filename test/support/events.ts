@@ -1,0 +1,48 @@
+import type { Protocol, ServerEvent } from '../../src/events/server-events.js';
+
+/** Small builders for event marbles and reducer tests. */
+export const opened = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`, remote = '127.0.0.1:1'): ServerEvent => ({
+  type: 'connection-opened',
+  protocol,
+  connection,
+  remote,
+  at,
+});
+export const loginFailed = (at: number, connection: string, protocol: Protocol = 'pop3'): ServerEvent => ({
+  type: 'auth',
+  protocol,
+  connection,
+  user: 'mallory',
+  ok: false,
+  at,
+});
+export const closed = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`): ServerEvent => ({
+  type: 'connection-closed',
+  protocol,
+  connection,
+  at,
+});
+export const bytes = (at: number, octets: number, direction: 'in' | 'out' = 'out', protocol: Protocol = 'pop3', connection = 'c'): ServerEvent => ({
+  type: 'bytes',
+  protocol,
+  connection,
+  direction,
+  octets,
+  at,
+});
+export const command = (at: number, verb: string, protocol: Protocol = 'pop3'): ServerEvent => ({
+  type: 'command',
+  protocol,
+  connection: 'c',
+  verb,
+  ok: true,
+  at,
+});
+export const latency = (at: number, verb: string, ms: number, connection = 'c'): ServerEvent => ({
+  type: 'latency',
+  connection,
+  operation: 'command',
+  verb,
+  ms,
+  at,
+});
