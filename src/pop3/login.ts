@@ -1,4 +1,5 @@
-import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
+import { catchError, from, map, Observable, of, switchMap } from 'rxjs';
+import { afterPenalty } from '../auth/login-penalty.js';
 import { validateUserName } from '../auth/username.js';
 import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
 import type { Transition } from './command.js';
@@ -93,6 +94,5 @@ function loginFailed(context: SessionContext, state: Authorization, user: string
     failures >= context.maxFailuresPerConnection
       ? { state: { phase: 'closed' }, reply: err(LAST_FAILURE, 'AUTH') }
       : { state: { phase: 'authorization', failures }, reply: err(FAILED, 'AUTH') };
-  const holdMs = context.throttle.failed(connection.address);
-  return holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => transition)) : of(transition);
+  return afterPenalty(context.throttle, connection.address, scheduler, transition);
 }

@@ -1,3 +1,4 @@
+import { twoWords } from '../../session/arguments.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { from, switchMap } from 'rxjs';
 import { defineCommand } from '../command.js';
@@ -12,9 +13,8 @@ const DIGEST = /^[0-9a-f]{32}$/;
 export const apop = defineCommand({
   verb: 'APOP',
   phases: ['authorization'],
-  args: { min: 2, max: 2 },
-  run: (state, input, context) => {
-    const [user, digest] = input.args as [string, string];
+  args: twoWords,
+  run: (state, [user, digest], context) => {
     return from(context.users.plaintextSecret(user)).pipe(
       switchMap((secret) => {
         // Hash even without a secret, so unknown users and hashed-only users take the same time.

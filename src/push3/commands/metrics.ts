@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { first, map } from 'rxjs';
 import { formatMetrics } from '../../metrics/catalogue.js';
 import { defineCommand, type Transition } from '../command.js';
@@ -7,7 +8,7 @@ import { success } from '../replies.js';
 export const metrics = defineCommand({
   verb: 'METRICS',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'METRICS',
   run: (state, _args, context) =>
     context.metrics$.pipe(

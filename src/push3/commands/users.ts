@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { from, map } from 'rxjs';
 import { defineCommand, type Transition } from '../command.js';
 import { success } from '../replies.js';
@@ -6,7 +7,7 @@ import { success } from '../replies.js';
 export const users = defineCommand({
   verb: 'USERS',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'USERS',
   run: (state, _args, context) =>
     from(context.userAdmin.list()).pipe(map((names): Transition => ({ state, reply: success(names.join(' ')) }))),
