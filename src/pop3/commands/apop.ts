@@ -1,6 +1,6 @@
-import { twoWords } from '../../session/arguments.js';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { from, switchMap } from 'rxjs';
+import { twoWords } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { concludeLogin } from '../login.js';
 

@@ -1,5 +1,5 @@
-import { upToTwoWords } from '../../session/arguments.js';
 import { of } from 'rxjs';
+import { upToTwoWords } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { plaintextRefused } from '../plaintext.js';
 import { err, multiline } from '../replies.js';

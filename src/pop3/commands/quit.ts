@@ -1,5 +1,5 @@
-import { noArguments } from '../../session/arguments.js';
 import { defer, from, switchMap } from 'rxjs';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { timedUntilAnswer } from '../latency.js';
 import { err, ok } from '../replies.js';

@@ -1,5 +1,5 @@
-import { optionalWord } from '../../session/arguments.js';
 import { SETTING_KEYS } from '../../config/live-settings.js';
+import { optionalWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { fail, success } from '../replies.js';
 

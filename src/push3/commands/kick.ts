@@ -1,5 +1,5 @@
-import { oneWord } from '../../session/arguments.js';
 import { catchError, from, map, of } from 'rxjs';
+import { oneWord } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { reportError } from '../context.js';
 import { fail, success } from '../replies.js';

@@ -1,6 +1,6 @@
-import { twoWords } from '../../session/arguments.js';
 import { from, map, of, switchMap, type Observable } from 'rxjs';
 import { afterPenalty } from '../../auth/login-penalty.js';
+import { twoWords } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import type { Push3Context } from '../context.js';
 import { fail, success } from '../replies.js';

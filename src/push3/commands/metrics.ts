@@ -1,6 +1,6 @@
-import { noArguments } from '../../session/arguments.js';
 import { first, map } from 'rxjs';
 import { formatMetrics } from '../../metrics/catalogue.js';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { success } from '../replies.js';
 

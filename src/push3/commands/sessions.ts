@@ -1,5 +1,5 @@
-import { optionalWord } from '../../session/arguments.js';
 import type { LiveSession } from '../../metrics/live-sessions.js';
+import { optionalWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { success } from '../replies.js';
 

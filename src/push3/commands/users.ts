@@ -1,5 +1,5 @@
-import { noArguments } from '../../session/arguments.js';
 import { from, map } from 'rxjs';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { success } from '../replies.js';
 
