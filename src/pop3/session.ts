@@ -42,9 +42,8 @@ function afterStartTls(service: Pop3Service, timestamp: string, failures: number
 }
 
 /**
- * A POP3 session as one stream: lines are parsed, folded in order through `step` (one command at a
- * time, so pipelined commands see each other's effects), and each transition's reply is concatenated
- * in command order. Silence ends the session with no UPDATE: the login timeout before login, the
+ * A POP3 session on the session kernel (which folds the lines through `step` one command at a time):
+ * each transition's reply stream is concatenated in command order. Silence ends the session with no UPDATE: the login timeout before login, the
  * autologout after. Whatever ends the session (QUIT, STLS, timeout, client gone), a maildrop still held
  * is released. Lines already received after STLS are dropped with the rest of the input (RFC 2595 §4).
  */
