@@ -2,13 +2,15 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { asyncScheduler } from 'rxjs';
-import { PasswdFileDirectory } from './auth/passwd-directory.js';
+import type { Directory } from './auth/directory.js';
+import { openDirectory } from './auth/open-directory.js';
+import type { UsersFileProblem } from './auth/passwd-directory.js';
 import { createLiveSettings, type LiveSettings } from './config/live-settings.js';
 import { planReload } from './config/reload-plan.js';
 import type { Config } from './config/schema.js';
 import { logEvents } from './hooks/event-log.js';
 import { ensureMaildir } from './mail/ensure-maildir.js';
-import { maildirFor } from './mail/maildir-path.js';
+import { maildirFor, maildirLocator } from './mail/maildir-path.js';
 import { MaildirStore } from './mail/maildir.js';
 import type { MaildropStore } from './mail/maildrop.js';
 import { TrackedMaildropStore } from './mail/tracked-store.js';
@@ -59,16 +61,38 @@ export type DaemonRole =
   | { readonly kind: 'standalone' }
   | {
       readonly kind: 'worker';
-      /** Wraps the maildrop store, so that the primary learns which locks this worker holds. */
-      readonly maildrops: (store: MaildropStore) => MaildropStore;
+      /** Wraps the maildrop store, so that the primary learns which locks this worker holds (in which Maildir). */
+      readonly maildrops: (store: MaildropStore, locate: (user: string) => Promise<string>) => MaildropStore;
     };
 
-/** Creates every user's missing Maildir (with the welcome message) when autocreate is on. */
-export async function provisionMaildirs(config: Config, users: PasswdFileDirectory, logger: Logger): Promise<void> {
+/** The daemon's user directory (users.source): problems and lookups go to the log and the metrics. */
+export function openUsers(config: Config, logger: Logger, emit?: EventBus['emit']): Promise<Directory> {
+  const log = (problem: UsersFileProblem): void => logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem');
+  return openDirectory(config, { log, emit });
+}
+
+/** How many users the directory lists, for the `reloaded` line; undefined when it cannot list (no listQuery, down). */
+export function userCount(users: Directory): Promise<number | undefined> {
+  return users.list().then(
+    (names) => names.length,
+    () => undefined,
+  );
+}
+
+/** Creates every listed user's missing Maildir (with the welcome message) when autocreate is on. */
+export async function provisionMaildirs(config: Config, users: Directory, logger: Logger): Promise<void> {
   if (!config.mail.autocreate) return;
-  for (const user of await users.list()) {
+  let names: readonly string[];
+  try {
+    names = await users.list();
+  } catch (error) {
+    // A source without a list (no listQuery) or that is down: Maildirs are still created at login.
+    return logger.warn({ event: 'maildir-provision-skipped', reason: (error as Error).message }, 'cannot list users to create their Maildirs');
+  }
+  for (const user of names) {
     try {
-      if (await ensureMaildir(maildirFor(config.mail.maildir, user), config.mail.welcome)) {
+      const record = await users.lookup(user);
+      if (record !== undefined && (await ensureMaildir(maildirFor(config.mail.maildir, record), config.mail.welcome))) {
         logger.info({ event: 'maildir-created', user }, 'created Maildir');
       }
     } catch (error) {
@@ -87,12 +111,11 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
   const metrics = createMetrics(events.events$, { scheduler: asyncScheduler });
   const metricsFold = standalone ? metrics.connect() : undefined;
   const settings = createLiveSettings(config);
-  const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
-    logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
-  );
+  const users = await openUsers(config, logger, events.emit);
   if (standalone) await provisionMaildirs(config, users, logger);
+  const locate = maildirLocator(config.mail.maildir, users);
   const store = new MaildirStore({
-    template: config.mail.maildir,
+    locate,
     staleMs: config.mail.lockStaleSeconds * 1000,
     autocreate: config.mail.autocreate,
     welcomeFile: config.mail.welcome,
@@ -100,7 +123,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     flagUpdates: config.mail.flagUpdates,
     logger,
   });
-  const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store) : store);
+  const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store, locate) : store);
   const live = new Set<LiveConnection>();
   const controls = new SessionControls();
   /** The config in effect: replaced by reload(), so keys read per use follow it. */
@@ -179,6 +202,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
         await allClosed;
       }
       await maildrops.settled();
+      await users.close();
       metricsFold?.unsubscribe();
     },
     async reload(next) {
@@ -193,7 +217,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
       );
       try {
         await users.reload();
-        logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length }, 'reloaded');
+        logger.info({ event: 'reloaded', applied: plan.applied, users: await userCount(users) }, 'reloaded');
       } catch (error) {
         logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded; keeping the users it had');
       }

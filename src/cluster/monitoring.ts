@@ -9,7 +9,7 @@ import { createEventBus, type ServerEvent } from '../metrics/events.js';
 import { createMetrics } from '../metrics/stream.js';
 import type { LiveConnection } from '../net/connection.js';
 import { startPush3 } from '../push3/service.js';
-import type { ReloadableDirectory } from '../push3/user-admin.js';
+import type { EditableDirectory } from '../push3/user-admin.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
 
 export interface MonitoringOptions {
@@ -18,7 +18,7 @@ export interface MonitoringOptions {
   readonly logger: Logger;
   /** Every worker's events, folded with the primary's own (its Push3 sessions'). */
   readonly workerEvents$: Observable<ServerEvent>;
-  readonly users: UserDirectory & ReloadableDirectory;
+  readonly users: UserDirectory & EditableDirectory;
   readonly settings: LiveSettings;
   /** Push3 KICK: asks the workers, which hold the sessions. */
   readonly kick: (target: string) => Promise<void>;

@@ -1,14 +1,16 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
-import { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import type { Directory } from '../auth/directory.js';
 import type { UserDirectory } from '../auth/users.js';
 import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { planReload } from '../config/reload-plan.js';
 import type { Config } from '../config/schema.js';
-import { provisionMaildirs } from '../main.js';
+import { openUsers, provisionMaildirs, userCount } from '../main.js';
+import { logEvents } from '../hooks/event-log.js';
+import { createEventBus } from '../metrics/events.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
 import { applyRunAs } from '../net/privileges.js';
-import type { ReloadableDirectory } from '../push3/user-admin.js';
+import type { EditableDirectory } from '../push3/user-admin.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -19,6 +21,8 @@ import { workerCount } from './size.js';
 const USERS_RELOAD_TIMEOUT_MS = 5000;
 /** How long a Push3 KICK waits for every worker to have ended the sessions it names. */
 const KICK_TIMEOUT_MS = 5000;
+/** The primary's own events among the workers' (worker ids start at 1). */
+const PRIMARY_SOURCE = 0;
 /** After shutdown.graceSeconds, workers get this much longer to close their sessions before SIGKILL. */
 const STOP_MARGIN_MS = 5000;
 
@@ -33,14 +37,16 @@ const settingValues = (settings: LiveSettings): SettingValues => SETTING_KEYS.ma
 export async function runPrimary(config: Config, logger: Logger, load: () => Config): Promise<void> {
   let running = config;
   const size = workerCount(config.workers);
-  const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
-    logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
-  );
+  const updates = new Subject<SourceUpdate>();
+  // The primary's own directory (Push3 LOGIN and edits): its lookups are logged here and counted with the workers'.
+  const directoryEvents = createEventBus();
+  logEvents(directoryEvents.events$, logger);
+  directoryEvents.events$.subscribe((event) => updates.next({ kind: 'events', source: PRIMARY_SOURCE, events: [event] }));
+  const users = await openUsers(config, logger, directoryEvents.emit);
   await provisionMaildirs(config, users, logger);
   const settings = createLiveSettings(config);
   settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
-  const updates = new Subject<SourceUpdate>();
   const heard = (worker: number, message: FromWorker): void => {
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
@@ -107,20 +113,24 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         logger.error({ event: 'tls-reload-failed', reason: (error as Error).message }, 'keeping the old Push3 TLS certificate'),
       );
       await users.reload().then(
-        async () => logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length, workers: size }, 'reloaded'),
+        async () => logger.info({ event: 'reloaded', applied: plan.applied, users: await userCount(users), workers: size }, 'reloaded'),
         (error: unknown) => logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded'),
       );
     });
   });
 }
 
-/** Push3 edits the users file here; every worker has re-read it before the edit is reported done. */
-function sharedUsers(users: PasswdFileDirectory, fleet: Fleet): UserDirectory & ReloadableDirectory {
+/** Push3 edits the users here; every worker has re-read them (and emptied its cache) before the edit is reported done. */
+function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDirectory {
   return {
     authenticate: (user, password) => users.authenticate(user, password),
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    lookup: (user) => users.lookup(user),
+    add: (name, password) => users.add(name, password),
+    setPassword: (name, password) => users.setPassword(name, password),
+    remove: (name) => users.remove(name),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import { LOCK_NAME } from '../mail/lock.js';
-import { maildirFor } from '../mail/maildir-path.js';
 import { createLogger, startDaemon, type Daemon } from '../main.js';
 import { forwardEvents, type EventForwarding } from './event-forwarding.js';
 import { isToWorker, type FromWorker, type SettingValues, type ToWorker } from './messages.js';
@@ -61,10 +60,12 @@ export async function runWorker(): Promise<void> {
   if (start.kind !== 'start') throw new Error(`expected the start message from the primary, got ${start.kind}`);
   const { config } = start;
   const logger = createLogger(config).child({ worker: cluster.worker?.id });
-  const lockPath = (user: string): string => join(maildirFor(config.mail.maildir, user), LOCK_NAME);
   const daemon = await startDaemon(config, logger, {
     kind: 'worker',
-    maildrops: (store) => reportedLocks(store, lockPath, (message) => void send(message)),
+    maildrops: (store, locate) => {
+      const lockPath = async (user: string): Promise<string> => join(await locate(user), LOCK_NAME);
+      return reportedLocks(store, lockPath, (message) => void send(message));
+    },
   });
   applySettings(daemon.settings, start.settings, logger);
   // Push3 and Prometheus are the only readers of the metrics; without them nothing is sent.

@@ -14,6 +14,7 @@ function flakyUsers(failing: string): UserDirectory {
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    lookup: (user) => users.lookup(user),
   };
 }
 

@@ -1,8 +1,9 @@
-import { from, map, of, switchMap, type Observable } from 'rxjs';
+import { catchError, from, map, of, switchMap, type Observable } from 'rxjs';
 import { afterPenalty } from '../../auth/login-penalty.js';
+import { DirectoryUnavailableError } from '../../auth/users.js';
 import { twoWords } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
-import type { Push3Context } from '../context.js';
+import { reportError, type Push3Context } from '../context.js';
 import { fail, success } from '../replies.js';
 
 /** A password check as the peer's address pays for it: a failure answers after its penalty, a success clears it. */
@@ -15,7 +16,7 @@ function paced(context: Push3Context, valid: boolean): Observable<boolean> {
   return of(valid);
 }
 
-/** LOGIN <user> <pass>: a user of the POP3 users file who is also listed in push3.admins. */
+/** LOGIN <user> <pass>: a user of the POP3 user directory who is also listed in push3.admins. */
 export const login = defineCommand({
   verb: 'LOGIN',
   phases: ['authentication'],
@@ -32,6 +33,12 @@ export const login = defineCommand({
         return ok
           ? { state: { phase: 'transaction', user }, reply: success(`Logged in as ${user}`) }
           : { state, reply: fail('Authentication failed') };
+      }),
+      // The directory could not answer: not a wrong password, so neither counted nor throttled as one.
+      catchError((error: unknown) => {
+        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        reportError(context, error);
+        return of<Transition>({ state, reply: fail('User directory unavailable, try again later') });
       }),
     ),
 });
