@@ -15,6 +15,7 @@ import { MaildirStore } from './mail/maildir.js';
 import type { MaildropStore } from './mail/maildrop.js';
 import { TrackedMaildropStore } from './mail/tracked-store.js';
 import { createEventBus, type EventBus } from './metrics/events.js';
+import type { SharedLimits } from './cluster/shared-limits.js';
 import { createMetrics } from './metrics/stream.js';
 import type { LiveConnection } from './net/connection.js';
 import { applyRunAs } from './net/privileges.js';
@@ -63,6 +64,8 @@ export type DaemonRole =
       readonly kind: 'worker';
       /** Wraps the maildrop store, so that the primary learns which locks this worker holds (in which Maildir). */
       readonly maildrops: (store: MaildropStore, locate: (user: string) => Promise<string>) => MaildropStore;
+      /** Connection limits and login penalties, kept by the primary for the whole daemon. */
+      readonly shared: SharedLimits;
     };
 
 /** The daemon's user directory (users.source): problems and lookups go to the log and the metrics. */
@@ -145,6 +148,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
     live: () => running,
     maxConnections: () => settings.current.maxConnections,
     controls,
+    shared: role.kind === 'worker' ? role.shared : undefined,
     onConnection: (connection) => {
       live.add(connection);
       void connection.closed.then(() => live.delete(connection));
@@ -162,6 +166,7 @@ export async function startDaemon(config: Config, logger: Logger, role: DaemonRo
         kick: (target) => Promise.resolve(void controls.kick(target)),
         users,
         settings,
+        admins: () => running.push3.admins,
         scheduler: asyncScheduler,
         onConnection: (connection) => {
           live.add(connection);

@@ -1,4 +1,4 @@
-import { map, of, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { from, map, of, switchMap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { LoginThrottle } from './throttle.js';
 
 /**
@@ -12,6 +12,8 @@ export function afterPenalty<T>(
   scheduler: SchedulerLike,
   answer: T,
 ): Observable<T> {
-  const holdMs = throttle.failed(address);
-  return holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => answer)) : of(answer);
+  const held = (holdMs: number): Observable<T> => (holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => answer)) : of(answer));
+  const penalty = throttle.failed(address);
+  // A number is known here and now (virtual time reaches it); a promise comes from the cluster's primary.
+  return typeof penalty === 'number' ? held(penalty) : from(penalty).pipe(switchMap(held));
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
 import type { Directory } from '../auth/directory.js';
+import { loginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { planReload } from '../config/reload-plan.js';
@@ -9,8 +10,11 @@ import { openUsers, provisionMaildirs, userCount } from '../main.js';
 import { logEvents } from '../hooks/event-log.js';
 import { createEventBus } from '../metrics/events.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
+import { addressSet } from '../net/address.js';
+import { connectionLimiter } from '../net/limiter.js';
 import { applyRunAs } from '../net/privileges.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
+import { DaemonLimits } from './daemon-limits.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -47,7 +51,10 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
   const settings = createLiveSettings(config);
   settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
+  const limits = daemonLimits(config, settings, () => running);
   const heard = (worker: number, message: FromWorker): void => {
+    const answer = limits.heard(worker, message);
+    if (answer !== undefined) fleet.send(worker, answer);
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
     if (message.kind === 'unlocked') locks.released(worker, message.path);
@@ -58,6 +65,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
     start: () => ({ kind: 'start', config: running, settings: settingValues(settings) }),
     onMessage: heard,
     onExit: (worker) => {
+      limits.gone(worker);
       updates.next({ kind: 'gone', source: worker, at: Date.now() });
       void locks.free(worker).then((paths) => {
         if (paths.length > 0) logger.info({ event: 'locks-freed', worker, paths }, "freed a dead worker's maildrop locks");
@@ -73,6 +81,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         users: sharedUsers(users, fleet),
         settings,
         kick: (target) => fleet.request((id) => ({ kind: 'kick', id, target }), KICK_TIMEOUT_MS),
+        throttle: limits.throttle,
         live: () => running,
       })
     : undefined;
@@ -120,6 +129,18 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
   });
 }
 
+/** Connection limits and login penalties for every worker together (and Push3's LOGIN here). */
+function daemonLimits(config: Config, settings: LiveSettings, live: () => Config): DaemonLimits {
+  const trusted = addressSet(config.auth.trustedNetworks);
+  const limiter = connectionLimiter({
+    maxConnections: () => settings.current.maxConnections,
+    maxPerAddress: () => live().limits.maxConnectionsPerAddress,
+    exempt: (address) => trusted.has(address),
+  });
+  const { failureDelay, failureDelayMax } = config.auth;
+  return new DaemonLimits(limiter, loginThrottle({ baseDelayMs: failureDelay, maxDelayMs: failureDelayMax, now: Date.now }));
+}
+
 /** Push3 edits the users here; every worker has re-read them (and emptied its cache) before the edit is reported done. */
 function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDirectory {
   return {
@@ -131,6 +152,7 @@ function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDi
     add: (name, password) => users.add(name, password),
     setPassword: (name, password) => users.setPassword(name, password),
     remove: (name) => users.remove(name),
+    credentialStamp: (user) => users.credentialStamp(user),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

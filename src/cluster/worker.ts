@@ -8,6 +8,7 @@ import { createLogger, startDaemon, type Daemon } from '../main.js';
 import { forwardEvents, type EventForwarding } from './event-forwarding.js';
 import { isToWorker, type FromWorker, type SettingValues, type ToWorker } from './messages.js';
 import { reportedLocks } from './reported-locks.js';
+import { sharedLimits } from './shared-limits.js';
 
 /** Resolves once the message is handed to the channel (or at once, when the primary is gone). */
 function send(message: FromWorker): Promise<void> {
@@ -66,6 +67,7 @@ export async function runWorker(): Promise<void> {
       const lockPath = async (user: string): Promise<string> => join(await locate(user), LOCK_NAME);
       return reportedLocks(store, lockPath, (message) => void send(message));
     },
+    shared: sharedLimits((message) => void send(message)),
   });
   applySettings(daemon.settings, start.settings, logger);
   // Push3 and Prometheus are the only readers of the metrics; without them nothing is sent.

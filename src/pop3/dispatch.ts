@@ -1,5 +1,5 @@
 import { tap } from 'rxjs';
-import type { InputLine } from '../net/lines.js';
+import { ENDLESS_LINE_REPLY, type InputLine } from '../net/lines.js';
 import { dispatcher } from '../session/dispatch.js';
 import type { Outcome } from '../session/command.js';
 import type { Transition } from './command.js';
@@ -32,8 +32,14 @@ const pop3 = dispatcher<SessionState, SessionContext, Transition['reply']>({
   },
 });
 
-/** One step of a POP3 session. The line after AUTH's `+ ` is a SASL response, not a command. */
+const ENDLESS = err(ENDLESS_LINE_REPLY);
+
+/**
+ * One step of a POP3 session. The line after AUTH's `+ ` is a SASL response, not a command. An endless line
+ * is the input's last: answered in turn, it leaves the state as it is (no UPDATE).
+ */
 export function step(state: SessionState, input: InputLine, context: SessionContext): Outcome<Transition> {
+  if (input.kind === 'endless') return { state, reply: ENDLESS };
   if (state.phase === 'authorization' && state.awaiting?.kind === 'sasl-response') {
     const { mechanism } = state.awaiting;
     return pop3.guarded('AUTH', state, context, () => continueSasl(mechanism, input, state, context));

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics/reducer.js';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { ConnectionInfo, ServedConnection } from '../net/connection.js';
 import { reportError as reportFailure } from '../session/dispatch.js';
+import type { Authority } from './authority.js';
 import type { UserAdmin } from './user-admin.js';
 
 /** What the Push3 service is given once at start: its ports and settings. */
@@ -15,8 +16,8 @@ export interface Push3Service {
   readonly metrics$: Observable<Metrics>;
   /** The POP3 users: LOGIN checks credentials here, then admin rights below. */
   readonly users: UserDirectory;
-  /** Users of the users file who may log in to Push3. */
-  readonly admins: readonly string[];
+  /** Whether, and on what grounds, a user has admin powers now: checked at LOGIN and before every command. */
+  readonly authority: Authority;
   readonly userAdmin: UserAdmin;
   readonly settings: LiveSettings;
   readonly scheduler: SchedulerLike;

@@ -23,7 +23,6 @@ import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Push3Connection, Push3Context, Push3Service } from './context.js';
 import { step } from './dispatch.js';
-import { parseLine } from './parse.js';
 import { fail, success } from './replies.js';
 import { initialState, watchedEvents, watchInterval, type EventFilter, type Push3State } from './state.js';
 
@@ -44,7 +43,7 @@ export function push3Session(service: Push3Service): SessionFactory<Push3Connect
         scheduler: context.scheduler,
         greeting: GREETING,
         initial: initialState,
-        step: (state, line) => step(state, parseLine(line), context),
+        step: (state, line) => step(state, line, context),
         isFinal: (state) => state.phase === 'closed',
         // The same allowance as POP3's autologout (the live `idle_timeout`); WATCH output counts as activity.
         silenceAllowedMs: () => context.settings.current.idleTimeoutSeconds * 1000,

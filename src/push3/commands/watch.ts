@@ -41,7 +41,7 @@ export const watch = defineCommand({
   run: (state, { seconds, events: watchEvents }) => {
     const what = watchEvents === undefined ? '' : watchEvents.kind === 'all' ? ', with every event' : `, with the events of ${watchEvents.user}`;
     return {
-      state: { phase: 'transaction', user: state.user, watchMs: seconds * 1000, watchEvents },
+      state: { phase: 'transaction', user: state.user, grant: state.grant, watchMs: seconds * 1000, watchEvents },
       reply: success(`Watching every ${seconds} s${what}`),
     };
   },
