@@ -1,4 +1,5 @@
-import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
+import { catchError, from, map, Observable, of, switchMap } from 'rxjs';
+import { afterPenalty } from '../auth/login-penalty.js';
 import { validateUserName } from '../auth/username.js';
 import { DirectoryUnavailableError } from '../auth/users.js';
 import { MaildropLockedError, type Maildrop } from '../maildrop/maildrop.js';
@@ -116,9 +117,5 @@ function loginFailed(context: SessionContext, state: Authorization, user: string
     failures >= context.maxFailuresPerConnection
       ? { state: { phase: 'closed' }, reply: err(LAST_FAILURE, 'AUTH') }
       : { state: { phase: 'authorization', failures }, reply: err(FAILED, 'AUTH') };
-  const held = (holdMs: number): Observable<Transition> =>
-    holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => transition)) : of(transition);
-  const penalty = context.throttle.failed(connection.address);
-  // A number is known here and now (virtual time reaches it); a promise comes from the cluster's primary.
-  return typeof penalty === 'number' ? held(penalty) : from(penalty).pipe(switchMap(held));
+  return afterPenalty(context.throttle, connection.address, scheduler, transition);
 }

@@ -1,4 +1,5 @@
 import type { CommandLine } from '../net/lines.js';
+import type { ParsedLine } from '../session/parsed-line.js';
 
 /**
  * RFC 2449 §4 caps a command at 255 octets including CRLF; we accept 255 before the line end, to be
@@ -6,17 +7,7 @@ import type { CommandLine } from '../net/lines.js';
  */
 export const MAX_COMMAND_OCTETS = 255;
 
-export type ParsedLine =
-  | {
-      readonly kind: 'command';
-      /** Upper-cased keyword. */
-      readonly verb: string;
-      /** Space-separated arguments. */
-      readonly args: readonly string[];
-      /** Everything after the keyword and one space, verbatim (PASS allows spaces in passwords). */
-      readonly rest: string;
-    }
-  | { readonly kind: 'invalid'; readonly reason: string };
+export type { ParsedLine };
 
 // Control characters (and DEL) never belong in a command; bytes >= 0x80 may, inside a password.
 // eslint-disable-next-line no-control-regex

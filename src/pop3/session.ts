@@ -1,9 +1,7 @@
-import { concat, concatMap, defer, EMPTY, finalize, from, mergeScan, of, takeWhile, type Observable } from 'rxjs';
+import { concat, concatMap, defer, finalize, from, of, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
-import { ENDLESS_LINE_REPLY, type InputLine } from '../net/lines.js';
-import { onEach } from '../net/on-each.js';
-import { precededBy } from '../net/preceded-by.js';
-import { SilenceClock } from '../net/silence.js';
+import type { InputLine } from '../net/lines.js';
+import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
@@ -12,7 +10,6 @@ import { initialState, type Authorization, type SessionState } from './state.js'
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
 const KICKED = err('Closed by the administrator', 'SYS/TEMP');
-const ENDLESS = err(ENDLESS_LINE_REPLY);
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
 
@@ -27,7 +24,7 @@ export function pop3Session(service: Pop3Service): SessionFactory<ServedConnecti
   return (lines$, connection) =>
     defer(() => {
       const timestamp = `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`;
-      return precededBy(`+OK POP3 server ready ${timestamp}\r\n`, runSession(service, lines$, connection, timestamp, initialState));
+      return runPop3Session(service, lines$, connection, timestamp, initialState, `+OK POP3 server ready ${timestamp}\r\n`);
     });
 }
 
@@ -40,23 +37,23 @@ function afterStartTls(service: Pop3Service, timestamp: string, failures: number
   const opening: Authorization = { phase: 'authorization', failures };
   return {
     kind: 'start-tls',
-    resume: (lines$, connection) => defer(() => runSession(service, lines$, connection, timestamp, opening)),
+    resume: (lines$, connection) => defer(() => runPop3Session(service, lines$, connection, timestamp, opening)),
   };
 }
 
 /**
- * A POP3 session as one stream: lines are parsed, folded in order through `step` (one command at a
- * time, so pipelined commands see each other's effects), and each transition's reply is concatenated
- * in command order. Silence ends the session with no UPDATE: the login timeout before login, the
+ * A POP3 session on the session kernel (which folds the lines through `step` one command at a time):
+ * each transition's reply stream is concatenated in command order. Silence ends the session with no UPDATE: the login timeout before login, the
  * autologout after. Whatever ends the session (QUIT, STLS, timeout, client gone), a maildrop still held
  * is released. Lines already received after STLS are dropped with the rest of the input (RFC 2595 §4).
  */
-function runSession(
+function runPop3Session(
   service: Pop3Service,
   lines$: Observable<InputLine>,
   connection: ServedConnection,
   timestamp: string,
   opening: Authorization,
+  greeting?: string,
 ): Observable<SessionOutput> {
   // The service's fields through the prototype: a spread copy per session would also get its own hidden class.
   const context: SessionContext = Object.assign(Object.create(service) as Pop3Service, {
@@ -78,10 +75,6 @@ function runSession(
     released = true;
     return current.maildrop.release();
   };
-  const silenceAllowedMs = (): number =>
-    current.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs();
-  // mergeScan's seed: only its state is used.
-  const start: Transition = { state: opening, reply: { ok: true, out$: EMPTY } };
   // Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input.
   let backlog = 0;
   let held = false;
@@ -92,38 +85,35 @@ function runSession(
       connection.holdInput?.(held);
     }
   };
-  const silence = new SilenceClock(context.scheduler, silenceAllowedMs);
-  const session$ = lines$.pipe(
-    onEach(() => {
-      silence.touch();
-      adjustBacklog(1);
-    }),
-    // An endless line is the input's last: answered in turn, it leaves the state as it is (no UPDATE).
-    mergeScan(
-      (previous: Transition, line) =>
-        line.kind === 'endless' ? of({ state: previous.state, reply: ENDLESS }) : step(previous.state, line, context),
-      start,
-      1,
-    ),
-    onEach((transition) => (current = transition.state)),
-    takeWhile((transition) => !isFinal(transition.state), true),
-    concatMap(({ state, reply }): Observable<SessionOutput> => {
-      const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
-      if (state.phase === 'update') {
-        // From here the commit owns the maildrop (it releases the lock when done).
-        return defer(() => {
-          committing = true;
-          return answer$;
-        });
-      }
-      return state.phase === 'starting-tls'
-        ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
-        : answer$;
-    }),
-    silence.endAfter<SessionOutput>(() => {
+  const replies = concatMap(({ state, reply }: Transition): Observable<SessionOutput> => {
+    const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
+    if (state.phase === 'update') {
+      // From here the commit owns the maildrop (it releases the lock when done).
+      return defer(() => {
+        committing = true;
+        return answer$;
+      });
+    }
+    return state.phase === 'starting-tls'
+      ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
+      : answer$;
+  });
+  const session$ = runSession<SessionState, Transition, InputLine, SessionOutput>(lines$, {
+    scheduler: context.scheduler,
+    greeting,
+    initial: opening,
+    step: (state, line) => step(state, line, context),
+    isFinal,
+    silenceAllowedMs: (state) => (state.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs()),
+    onSilence: () => {
       context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
       return AUTOLOGOUT.out$;
-    }),
+    },
+    onLine: () => adjustBacklog(1),
+    onTransition: (transition) => (current = transition.state),
+    output: replies,
+  });
+  return session$.pipe(
     // The lock is free before the client reads the farewell, so it can log in again at once.
     context.controls.endWhenKicked<SessionOutput>(connection.id, userNow, () => {
       context.emit({ type: 'kicked', connection: connection.id, user: userNow(), at: context.scheduler.now() });
@@ -136,7 +126,6 @@ function runSession(
       );
       return from(settled).pipe(concatMap(() => KICKED.out$));
     }),
+    finalize(() => void releaseUncommitted()),
   );
-  return session$.pipe(finalize(() => void releaseUncommitted()));
 }
-

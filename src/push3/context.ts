@@ -4,7 +4,9 @@ import type { LiveSettings } from '../config/live-settings.js';
 import type { ServerEvent } from '../events/server-events.js';
 import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
-import type { ConnectionInfo } from '../net/connection.js';
+import type { LoginThrottle } from '../auth/throttle.js';
+import type { ConnectionInfo, ServedConnection } from '../net/connection.js';
+import { reportError as reportFailure } from '../session/dispatch.js';
 import type { Authority } from './authority.js';
 import type { UserAdmin } from './user-admin.js';
 
@@ -26,16 +28,17 @@ export interface Push3Service {
   readonly sessions: Pick<SessionTable, 'list' | 'matching'>;
   /** Ends the session on that connection, or every session of that user, wherever it runs. */
   readonly kick: (target: string) => Promise<void>;
+  /** LOGIN failures from one address are paced (shared with POP3); none without it. */
+  readonly throttle?: LoginThrottle;
 }
+
+/** A Push3 connection; LOGIN is paced by the peer's address when the net layer knows it. */
+export type Push3Connection = ConnectionInfo & Partial<Pick<ServedConnection, 'address'>>;
 
 /** What one session's steps see: the service plus this connection. */
 export interface Push3Context extends Push3Service {
-  readonly connection: ConnectionInfo;
+  readonly connection: Push3Connection;
 }
 
 /** An unexpected failure becomes an error event (the log and the `errors` metric), never a broken session. */
-export function reportError(context: Push3Context, error: unknown): void {
-  const message = String((error as Error)?.message ?? error);
-  const { id } = context.connection;
-  context.emit({ type: 'error', protocol: 'push3', connection: id, message, at: context.scheduler.now() });
-}
+export const reportError = (context: Push3Context, error: unknown): void => reportFailure(context, 'push3', error);

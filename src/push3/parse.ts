@@ -1,13 +1,12 @@
 import type { CommandLine } from '../net/lines.js';
+import type { ParsedLine } from '../session/parsed-line.js';
 
 /** Longest line accepted, before its CRLF: generous for `<command> <arg1> <arg2>`, small enough to bound buffering. */
 export const MAX_LINE_OCTETS = 512;
 /** The spec: a command is an alphabetic string of at most 20 characters. */
 export const MAX_VERB_LENGTH = 20;
 
-export type ParsedLine =
-  | { readonly kind: 'command'; /** Upper-cased. */ readonly verb: string; readonly args: readonly string[] }
-  | { readonly kind: 'invalid'; readonly reason: string };
+export type { ParsedLine };
 
 // Arguments may be any printable character (UTF-8 included); control characters never are.
 // eslint-disable-next-line no-control-regex

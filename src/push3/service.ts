@@ -1,6 +1,5 @@
 import type { Server } from 'node:net';
 import type { Observable, SchedulerLike } from 'rxjs';
-import { throttledDirectory } from '../auth/throttled-directory.js';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
@@ -9,7 +8,7 @@ import type { ServerEvent } from '../events/server-events.js';
 import { startPrometheus } from '../metrics/prometheus.js';
 import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
-import { serveSocket, type LiveConnection, type ServedConnection, type SessionFactory, type TlsOptions } from '../net/connection.js';
+import { serveSocket, type LiveConnection, type TlsOptions } from '../net/connection.js';
 import { boundPort, listen } from '../net/listener.js';
 import { adminAuthority } from './authority.js';
 import { MAX_LINE_OCTETS } from './parse.js';
@@ -53,9 +52,9 @@ export interface Push3Handle {
 /** Starts the Push3 listener and, when enabled, the Prometheus endpoint beside it. */
 export async function startPush3(options: Push3Options): Promise<Push3Handle> {
   const { config, emit, metrics$, users, settings, scheduler } = options;
-  const session = throttledLogins(options.security?.throttle, users, (directory) => push3Session({
+  const session = push3Session({
     metrics$,
-    users: directory,
+    users,
     authority: adminAuthority(options.admins ?? (() => config.push3.admins), users),
     userAdmin: directoryAdmin(users),
     settings,
@@ -64,7 +63,8 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
     events$: options.events$,
     sessions: options.sessions,
     kick: options.kick,
-  }));
+    throttle: options.security?.throttle,
+  });
   const push3 = await listen(config.push3, (socket) => {
     const tls = options.security?.tls;
     const connection = serveSocket(socket, session, { protocol: 'push3', maxLineOctets: MAX_LINE_OCTETS, emit, tls });
@@ -90,14 +90,4 @@ export interface Push3Security {
   readonly throttle: LoginThrottle;
   /** Set when push3.tls: the handshake comes first, with the certificate POP3 uses (reloaded with it). */
   readonly tls?: TlsOptions;
-}
-
-/** Without a throttle, one session factory; with one, a session per connection whose LOGIN pays its address's penalty. */
-function throttledLogins(
-  throttle: LoginThrottle | undefined,
-  users: UserDirectory,
-  session: (users: UserDirectory) => SessionFactory,
-): SessionFactory<ServedConnection> {
-  if (throttle === undefined) return session(users);
-  return (lines$, connection) => session(throttledDirectory(users, throttle, connection.address))(lines$, connection);
 }

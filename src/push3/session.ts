@@ -9,34 +9,25 @@ import {
   interval,
   map,
   merge,
-  mergeScan,
   of,
   switchMap,
   takeUntil,
-  takeWhile,
   withLatestFrom,
   type Observable,
 } from 'rxjs';
 import { formatMetrics } from '../metrics/catalogue.js';
 import type { ServerEvent } from '../events/server-events.js';
 import type { SessionFactory } from '../net/connection.js';
-import { ENDLESS_LINE_REPLY } from '../net/lines.js';
-import { onEach } from '../net/on-each.js';
-import { precededBy } from '../net/preceded-by.js';
-import { SilenceClock } from '../net/silence.js';
+import type { InputLine } from '../net/lines.js';
+import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
-import type { Push3Context, Push3Service } from './context.js';
+import type { Push3Connection, Push3Context, Push3Service } from './context.js';
 import { step } from './dispatch.js';
-import { parseLine } from './parse.js';
 import { fail, success } from './replies.js';
-import { initialState, watchedEvents, watchInterval, type EventFilter } from './state.js';
+import { initialState, watchedEvents, watchInterval, type EventFilter, type Push3State } from './state.js';
 
 export const GREETING = success('Push3 ready').line;
 const INACTIVE = fail('disconnected for inactivity').line;
-
-const start: Transition = { state: initialState, reply: success() };
-/** An endless line is the input's last: answered, then the session ends. */
-const ENDLESS: Transition = { state: { phase: 'closed' }, reply: fail(ENDLESS_LINE_REPLY) };
 
 /**
  * A Push3 session as one stream: lines are parsed and folded in order through `step` (one at a time, so a
@@ -44,32 +35,28 @@ const ENDLESS: Transition = { state: { phase: 'closed' }, reply: fail(ENDLESS_LI
  * replies runs the WATCH stream; both are whole lines, so they interleave without tearing. A session with
  * neither a line in nor a line out for the idle timeout is ended with a `->FAIL:` line.
  */
-export function push3Session(service: Push3Service): SessionFactory {
+export function push3Session(service: Push3Service): SessionFactory<Push3Connection> {
   return (lines$, connection) =>
     defer(() => {
       const context: Push3Context = { ...service, connection };
-      // The same allowance as POP3's autologout (the live `idle_timeout`); WATCH output counts as activity.
-      const silence = new SilenceClock(context.scheduler, () => context.settings.current.idleTimeoutSeconds * 1000);
-      const session$ = lines$.pipe(
-        onEach(() => silence.touch()),
-        mergeScan(
-          (previous: Transition, line) =>
-            line.kind === 'endless' ? of(ENDLESS) : step(previous.state, parseLine(line), context),
-          start,
-          1,
-        ),
-        takeWhile((transition) => transition.state.phase !== 'closed', true),
+      return runSession<Push3State, Transition, InputLine, string>(lines$, {
+        scheduler: context.scheduler,
+        greeting: GREETING,
+        initial: initialState,
+        step: (state, line) => step(state, line, context),
+        isFinal: (state) => state.phase === 'closed',
+        // The same allowance as POP3's autologout (the live `idle_timeout`); WATCH output counts as activity.
+        silenceAllowedMs: () => context.settings.current.idleTimeoutSeconds * 1000,
+        onSilence: () => of(INACTIVE),
         // One fold feeds both the replies and the watch stream, without subscribing to the input twice.
-        connect((transitions$) =>
+        output: connect((transitions$) =>
           merge(
             transitions$.pipe(map((transition) => transition.reply.line)),
             watchLines(transitions$, context),
             eventLines(transitions$, context),
           ),
         ),
-        silence.endAfter(() => of(INACTIVE)),
-      );
-      return precededBy(GREETING, session$);
+      });
     });
 }
 

@@ -61,6 +61,7 @@ async function start(ldapSettings: Record<string, unknown> = {}): Promise<void> 
         },
       },
       push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['alice'] },
+      prometheus: { host: '127.0.0.1', port: 0 },
     },
   });
   writeFileSync(join(maildir(join(site.dir, 'mail', 'alice', 'Maildir')), 'new', '1700000000.M1P1.test'), 'Subject: hi\n\nalice\n');

@@ -60,6 +60,7 @@ async function start(users: Record<string, unknown> = {}): Promise<void> {
       auth: { defaultDomain: 'example.org', failureDelay: 0 },
       users: { source: 'postgresql', timeout: 1, postgresql: { url: db.url, ...QUERIES }, ...users },
       push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root@example.org'] },
+      prometheus: { host: '127.0.0.1', port: 0 },
     },
   });
   await freshUsers();

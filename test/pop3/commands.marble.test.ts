@@ -88,12 +88,12 @@ describe('POP3 commands', () => {
   it('answers bad arguments with -ERR and carries on', () => {
     const replies = transcript([...LOGIN, 'RETR', 'RETR x', 'RETR 0', 'RETR 4', 'RETR 1 2', 'TOP 1', 'TOP 1 -1', 'LIST 99999999999', 'NOOP']);
     expect(replies.slice(2)).toEqual([
-      '-ERR RETR: missing argument\r\n',
+      '-ERR RETR takes 1 argument\r\n',
       '-ERR Invalid message number: x\r\n',
       '-ERR Invalid message number: 0\r\n',
       '-ERR No such message: 4\r\n',
-      '-ERR RETR: too many arguments\r\n',
-      '-ERR TOP: missing argument\r\n',
+      '-ERR RETR takes 1 argument\r\n',
+      '-ERR TOP takes 2 arguments\r\n',
       '-ERR Invalid line count: -1\r\n',
       '-ERR Invalid message number: 99999999999\r\n',
       '+OK\r\n',

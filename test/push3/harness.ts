@@ -1,4 +1,5 @@
 import { EMPTY, map, of, type Observable, type SchedulerLike } from 'rxjs';
+import type { LoginThrottle } from '../../src/auth/throttle.js';
 import { SessionTable } from '../../src/metrics/live-sessions.js';
 import { createLiveSettings, type LiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -49,6 +50,7 @@ export function push3Harness(
   metrics$: Observable<Metrics>,
   admins = ['root'],
   events$: Observable<ServerEvent> = EMPTY,
+  throttle?: LoginThrottle,
 ): Push3Harness {
   const sessions = new SessionTable();
   sessions.follow(events$);
@@ -74,6 +76,7 @@ export function push3Harness(
       kicked.push(target);
       return resolved(undefined);
     },
+    throttle,
   });
   return {
     events,
@@ -83,7 +86,7 @@ export function push3Harness(
     session: (lines$, id = 'c1', paused$ = of(false)) =>
       factory(
         lines$.pipe(map((text): InputLine => (text === '<long>' ? { kind: 'too-long' } : { kind: 'line', text }))),
-        { id, remote: '127.0.0.1:1234', outputPaused$: paused$ },
+        { id, remote: '127.0.0.1:1234', address: '127.0.0.1', outputPaused$: paused$ },
       ).pipe(map((chunk) => chunk.toString())),
   };
 }

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { twoWords } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { afterDirectory, concludeLogin } from '../login.js';
 
@@ -11,16 +12,15 @@ const DIGEST = /^[0-9a-f]{32}$/;
 export const apop = defineCommand({
   verb: 'APOP',
   phases: ['authorization'],
-  args: { min: 2, max: 2 },
-  run: (state, input, context) => {
-    const [user, digest] = input.args as [string, string];
+  args: twoWords,
+  run: (state, [user, digest], context) => {
     return afterDirectory(context, state, context.users.plaintextSecret(user), (secret) => {
-        // Hash even without a secret, so unknown users and hashed-only users take the same time.
-        const expected = createHash('md5').update(context.timestamp + (secret ?? '')).digest();
-        const wellFormed = DIGEST.test(digest.toLowerCase());
-        const given = wellFormed ? Buffer.from(digest, 'hex') : Buffer.alloc(expected.length);
-        const valid = timingSafeEqual(expected, given) && wellFormed && secret !== undefined;
-        return concludeLogin(context, state, user, valid);
+      // Hash even without a secret, so unknown users and hashed-only users take the same time.
+      const expected = createHash('md5').update(context.timestamp + (secret ?? '')).digest();
+      const wellFormed = DIGEST.test(digest.toLowerCase());
+      const given = wellFormed ? Buffer.from(digest, 'hex') : Buffer.alloc(expected.length);
+      const valid = timingSafeEqual(expected, given) && wellFormed && secret !== undefined;
+      return concludeLogin(context, state, user, valid);
     });
   },
 });

@@ -1,4 +1,5 @@
 import { of } from 'rxjs';
+import { upToTwoWords } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { plaintextRefused } from '../plaintext.js';
 import { err, multiline } from '../replies.js';
@@ -12,9 +13,8 @@ const CONTINUE = { ok: true, out$: of('+ \r\n') };
 export const auth = defineCommand({
   verb: 'AUTH',
   phases: ['authorization'],
-  args: { min: 0, max: 2 },
-  run: (state, input, context) => {
-    const [name, initial] = input.args;
+  args: upToTwoWords,
+  run: (state, [name, initial], context) => {
     if (name === undefined) {
       return { state: idle(state), reply: multiline('Mechanisms follow', offeredMechanisms(context.plaintextAuth)) };
     }

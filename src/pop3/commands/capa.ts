@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { multiline } from '../replies.js';
 import { offeredMechanisms } from '../sasl/index.js';
@@ -6,8 +7,8 @@ import { offeredMechanisms } from '../sasl/index.js';
 export const capa = defineCommand({
   verb: 'CAPA',
   phases: ['authorization', 'transaction'],
-  args: { min: 0, max: 0 },
-  run: (state, _input, context) => {
+  args: noArguments,
+  run: (state, _args, context) => {
     const mechanisms = offeredMechanisms(context.plaintextAuth);
     const startTls = context.startTls && !context.connection.secure && state.phase === 'authorization';
     return {

@@ -1,3 +1,4 @@
+import { commandTable as tableOf } from '../../session/command.js';
 import type { CommandSpec } from '../command.js';
 import { apop } from './apop.js';
 import { auth } from './auth.js';
@@ -16,6 +17,6 @@ import { uidl } from './uidl.js';
 import { user } from './user.js';
 
 /** Every POP3 command, by keyword. Adding a command is adding a module and a line here. */
-export const commandTable: ReadonlyMap<string, CommandSpec> = new Map(
-  [capa, stls, user, pass, apop, auth, quit, stat, list, retr, dele, noop, rset, top, uidl].map((spec) => [spec.verb, spec]),
-);
+export const commandTable: ReadonlyMap<string, CommandSpec> = tableOf([
+  capa, stls, user, pass, apop, auth, quit, stat, list, retr, dele, noop, rset, top, uidl,
+]);

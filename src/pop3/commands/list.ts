@@ -1,3 +1,4 @@
+import { optionalMessage } from '../message-number.js';
 import { defineCommand } from '../command.js';
 import { listing } from '../listing.js';
 import { dropListing } from '../state.js';
@@ -5,10 +6,10 @@ import { dropListing } from '../state.js';
 export const list = defineCommand({
   verb: 'LIST',
   phases: ['transaction'],
-  args: { min: 0, max: 1 },
-  run: (state, input) => ({
+  args: optionalMessage,
+  run: (state, number) => ({
     state,
-    reply: listing(state, input.args[0], 'size', () => {
+    reply: listing(state, number, 'size', () => {
       const { count, octets } = dropListing(state);
       return `${count} messages (${octets} octets)`;
     }),

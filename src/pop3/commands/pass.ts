@@ -1,3 +1,4 @@
+import { restOfLine } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { login } from '../login.js';
 import { plaintextRefused } from '../plaintext.js';
@@ -8,10 +9,10 @@ export const pass = defineCommand({
   verb: 'PASS',
   phases: ['authorization'],
   // RFC 1939 §7: the password may contain spaces, so the whole rest of the line is the password.
-  args: { min: 1, max: Number.POSITIVE_INFINITY },
-  run: (state, input, context) => {
+  args: restOfLine,
+  run: (state, password, context) => {
     if (!context.plaintextAuth) return { state: idle(state), reply: plaintextRefused(context) };
     if (state.awaiting?.kind !== 'pass') return { state: idle(state), reply: err('Send USER first') };
-    return login(context, state, state.awaiting.user, input.rest);
+    return login(context, state, state.awaiting.user, password);
   },
 });

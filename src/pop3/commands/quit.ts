@@ -1,4 +1,5 @@
 import { defer, from, switchMap } from 'rxjs';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { timedUntilAnswer } from '../latency.js';
 import { err, ok } from '../replies.js';
@@ -7,8 +8,8 @@ import { err, ok } from '../replies.js';
 export const quit = defineCommand({
   verb: 'QUIT',
   phases: ['authorization', 'transaction'],
-  args: { min: 0, max: 0 },
-  run: (state, _input, context) => {
+  args: noArguments,
+  run: (state, _args, context) => {
     if (state.phase === 'authorization') return { state: { phase: 'closed' }, reply: ok('Bye') };
     const { user, maildrop, deleted } = state;
     // Deferred: pipelined RETRs before QUIT open their files only when their replies' turn comes, so

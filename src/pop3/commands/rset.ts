@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { ok } from '../replies.js';
 import { dropListing, NONE_DELETED, type Transaction } from '../state.js';
@@ -5,7 +6,7 @@ import { dropListing, NONE_DELETED, type Transaction } from '../state.js';
 export const rset = defineCommand({
   verb: 'RSET',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   run: (state) => {
     const next: Transaction = { ...state, deleted: NONE_DELETED };
     const { count, octets } = dropListing(next);

@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { ok } from '../replies.js';
 import { dropListing } from '../state.js';
@@ -5,7 +6,7 @@ import { dropListing } from '../state.js';
 export const stat = defineCommand({
   verb: 'STAT',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   run: (state) => {
     const { count, octets } = dropListing(state);
     return { state, reply: ok(`${count} ${octets}`) };

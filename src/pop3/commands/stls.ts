@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { err, ok } from '../replies.js';
 
@@ -8,8 +9,8 @@ import { err, ok } from '../replies.js';
 export const stls = defineCommand({
   verb: 'STLS',
   phases: ['authorization'],
-  args: { min: 0, max: 0 },
-  run: (state, _input, context) => {
+  args: noArguments,
+  run: (state, _args, context) => {
     if (context.connection.secure) return { state, reply: err('Already using TLS') };
     if (!context.startTls) return { state, reply: err('TLS is not available') };
     return { state: { phase: 'starting-tls', failures: state.failures }, reply: ok('Begin TLS negotiation') };

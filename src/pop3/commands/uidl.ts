@@ -1,12 +1,13 @@
+import { optionalMessage } from '../message-number.js';
 import { defineCommand } from '../command.js';
 import { listing } from '../listing.js';
 
 export const uidl = defineCommand({
   verb: 'UIDL',
   phases: ['transaction'],
-  args: { min: 0, max: 1 },
-  run: (state, input) => ({
+  args: optionalMessage,
+  run: (state, number) => ({
     state,
-    reply: listing(state, input.args[0], 'uid', () => 'Unique-ID listing follows'),
+    reply: listing(state, number, 'uid', () => 'Unique-ID listing follows'),
   }),
 });

@@ -1,3 +1,4 @@
+import { oneWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { plaintextRefused } from '../plaintext.js';
 import { ok } from '../replies.js';
@@ -7,10 +8,10 @@ import { idle } from '../state.js';
 export const user = defineCommand({
   verb: 'USER',
   phases: ['authorization'],
-  args: { min: 1, max: 1 },
-  run: (state, input, context) => {
+  args: oneWord,
+  run: (state, name, context) => {
     // Refused here already, so a client that heeds it never sends the password in the clear.
     if (!context.plaintextAuth) return { state: idle(state), reply: plaintextRefused(context) };
-    return { state: { ...idle(state), awaiting: { kind: 'pass', user: input.args[0]! } }, reply: ok('') };
+    return { state: { ...idle(state), awaiting: { kind: 'pass', user: name } }, reply: ok('') };
   },
 });

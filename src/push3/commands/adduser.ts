@@ -1,3 +1,4 @@
+import { twoWords } from '../../session/arguments.js';
 import { userChange } from '../admin-change.js';
 import { defineCommand } from '../command.js';
 
@@ -5,8 +6,8 @@ import { defineCommand } from '../command.js';
 export const adduser = defineCommand({
   verb: 'ADDUSER',
   phases: ['transaction'],
-  args: { min: 2, max: 2 },
+  args: twoWords,
   usage: 'ADDUSER <user> <pass>',
-  run: (state, [name = '', password = ''], context) =>
+  run: (state, [name, password], context) =>
     userChange(context, state, 'user-added', name, () => context.userAdmin.add(name, password), `User ${name} added`),
 });

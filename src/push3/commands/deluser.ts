@@ -1,3 +1,4 @@
+import { oneWord } from '../../session/arguments.js';
 import { userChange } from '../admin-change.js';
 import { defineCommand } from '../command.js';
 
@@ -5,8 +6,8 @@ import { defineCommand } from '../command.js';
 export const deluser = defineCommand({
   verb: 'DELUSER',
   phases: ['transaction'],
-  args: { min: 1, max: 1 },
+  args: oneWord,
   usage: 'DELUSER <user>',
-  run: (state, [name = ''], context) =>
+  run: (state, name, context) =>
     userChange(context, state, 'user-removed', name, () => context.userAdmin.remove(name), `User ${name} removed`),
 });

@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { success } from '../replies.js';
 
@@ -5,7 +6,7 @@ import { success } from '../replies.js';
 export const finish = defineCommand({
   verb: 'FINISH',
   phases: ['authentication', 'transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'FINISH',
   run: () => ({ state: { phase: 'closed' }, reply: success('Bye') }),
 });

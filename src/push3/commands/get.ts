@@ -1,4 +1,5 @@
 import { SETTING_KEYS } from '../../config/live-settings.js';
+import { optionalWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { fail, success } from '../replies.js';
 
@@ -6,9 +7,9 @@ import { fail, success } from '../replies.js';
 export const get = defineCommand({
   verb: 'GET',
   phases: ['transaction'],
-  args: { min: 0, max: 1 },
+  args: optionalWord,
   usage: 'GET [key]',
-  run: (state, [key], context) => {
+  run: (state, key, context) => {
     const keys = key === undefined ? SETTING_KEYS : [key.toLowerCase()];
     const pairs = keys.map((k) => [k, context.settings.get(k)] as const);
     if (pairs.some(([, value]) => value === undefined)) {

@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type CommandSpec } from '../command.js';
 import { success } from '../replies.js';
 
@@ -6,7 +7,7 @@ export function helpCommand(table: () => Iterable<CommandSpec>): CommandSpec {
   return defineCommand({
     verb: 'HELP',
     phases: ['authentication', 'transaction'],
-    args: { min: 0, max: 0 },
+    args: noArguments,
     usage: 'HELP',
     run: (state) => {
       const valid = [...table()].filter((spec) => (spec.phases as readonly string[]).includes(state.phase));

@@ -1,3 +1,4 @@
+import { commandTable as tableOf } from '../../session/command.js';
 import type { CommandSpec } from '../command.js';
 import { adduser } from './adduser.js';
 import { deluser } from './deluser.js';
@@ -15,17 +16,13 @@ import { unwatch } from './unwatch.js';
 import { users } from './users.js';
 import { watch } from './watch.js';
 
-const table = new Map<string, CommandSpec>();
-
-/** Every Push3 command, by verb. Adding a command is adding a module and a line here. */
-export const commandTable: ReadonlyMap<string, CommandSpec> = table;
-
-for (const spec of [
+/** Every Push3 command, by verb. Adding a command is adding a module and a line here. HELP reads the table lazily. */
+export const commandTable: ReadonlyMap<string, CommandSpec> = tableOf([
   login,
   metrics,
   finish,
   quit,
-  helpCommand(() => table.values()),
+  helpCommand(() => commandTable.values()),
   watch,
   unwatch,
   users,
@@ -36,6 +33,4 @@ for (const spec of [
   set,
   sessions,
   kick,
-]) {
-  table.set(spec.verb, spec);
-}
+]);

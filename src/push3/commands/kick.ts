@@ -1,4 +1,5 @@
 import { catchError, from, map, of } from 'rxjs';
+import { oneWord } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { reportError } from '../context.js';
 import { fail, success } from '../replies.js';
@@ -12,9 +13,9 @@ import { sessionCount } from './sessions.js';
 export const kick = defineCommand({
   verb: 'KICK',
   phases: ['transaction'],
-  args: { min: 1, max: 1 },
+  args: oneWord,
   usage: 'KICK <connection|user>',
-  run: (state, [target = ''], context) => {
+  run: (state, target, context) => {
     const matched = context.sessions.matching(target);
     if (matched.length === 0) return { state, reply: fail(`No session of ${target}`) };
     context.emit({ type: 'admin-command', connection: context.connection.id, user: state.user, verb: 'KICK', target, at: context.scheduler.now() });

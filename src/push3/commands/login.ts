@@ -1,17 +1,30 @@
-import { catchError, from, map, mergeMap, of } from 'rxjs';
+import { catchError, from, map, mergeMap, of, switchMap, type Observable } from 'rxjs';
+import { afterPenalty } from '../../auth/login-penalty.js';
 import { DirectoryUnavailableError } from '../../auth/users.js';
+import { twoWords } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
-import { reportError } from '../context.js';
+import { reportError, type Push3Context } from '../context.js';
 import { fail, success } from '../replies.js';
+
+/** A password check as the peer's address pays for it: a failure answers after its penalty, a success clears it. */
+function paced(context: Push3Context, valid: boolean): Observable<boolean> {
+  const { throttle } = context;
+  const { address } = context.connection;
+  if (throttle === undefined || address === undefined) return of(valid);
+  if (!valid) return afterPenalty(throttle, address, context.scheduler, valid);
+  throttle.succeeded(address);
+  return of(valid);
+}
 
 /** LOGIN <user> <pass>: a user of the POP3 user directory who is also listed in push3.admins. */
 export const login = defineCommand({
   verb: 'LOGIN',
   phases: ['authentication'],
-  args: { min: 2, max: 2 },
+  args: twoWords,
   usage: 'LOGIN <user> <pass>',
-  run: (state, [user = '', password = ''], context) =>
+  run: (state, [user, password], context) =>
     from(context.users.authenticate(user, password)).pipe(
+      switchMap((valid) => paced(context, valid)),
       // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
       mergeMap((valid) => (valid ? context.authority(user) : of(undefined))),
       map((grant): Transition => {

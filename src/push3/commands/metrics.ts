@@ -1,5 +1,6 @@
 import { first, map } from 'rxjs';
 import { formatMetrics } from '../../metrics/catalogue.js';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { success } from '../replies.js';
 
@@ -7,7 +8,7 @@ import { success } from '../replies.js';
 export const metrics = defineCommand({
   verb: 'METRICS',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'METRICS',
   run: (state, _args, context) =>
     context.metrics$.pipe(

@@ -1,3 +1,4 @@
+import { twoWords } from '../../session/arguments.js';
 import { userChange } from '../admin-change.js';
 import { defineCommand } from '../command.js';
 
@@ -5,9 +6,9 @@ import { defineCommand } from '../command.js';
 export const passwd = defineCommand({
   verb: 'PASSWD',
   phases: ['transaction'],
-  args: { min: 2, max: 2 },
+  args: twoWords,
   usage: 'PASSWD <user> <pass>',
-  run: (state, [name = '', password = ''], context) =>
+  run: (state, [name, password], context) =>
     userChange(
       context,
       state,

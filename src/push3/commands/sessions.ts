@@ -1,4 +1,5 @@
 import type { LiveSession } from '../../metrics/live-sessions.js';
+import { optionalWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { success } from '../replies.js';
 
@@ -26,9 +27,9 @@ export function describeSession(session: LiveSession): string {
 export const sessions = defineCommand({
   verb: 'SESSIONS',
   phases: ['transaction'],
-  args: { min: 0, max: 1 },
+  args: optionalWord,
   usage: 'SESSIONS [user]',
-  run: (state, [user], context) => {
+  run: (state, user, context) => {
     const listed = context.sessions.list(user);
     context.emit({
       type: 'admin-command',

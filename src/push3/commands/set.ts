@@ -1,3 +1,4 @@
+import { twoWords } from '../../session/arguments.js';
 import { auditChange } from '../admin-change.js';
 import { defineCommand } from '../command.js';
 import { fail, success } from '../replies.js';
@@ -6,9 +7,9 @@ import { fail, success } from '../replies.js';
 export const set = defineCommand({
   verb: 'SET',
   phases: ['transaction'],
-  args: { min: 2, max: 2 },
+  args: twoWords,
   usage: 'SET <key> <value>',
-  run: (state, [key = '', value = ''], context) => {
+  run: (state, [key, value], context) => {
     const result = context.settings.set(key, value);
     if (!result.ok) return { state, reply: fail(result.reason) };
     const pair = `${key.toLowerCase()}=${result.value}`;

@@ -1,3 +1,4 @@
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { fail, success } from '../replies.js';
 
@@ -5,7 +6,7 @@ import { fail, success } from '../replies.js';
 export const unwatch = defineCommand({
   verb: 'UNWATCH',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'UNWATCH',
   run: (state) => {
     if (state.watchMs === undefined) return { state, reply: fail('Not watching') };

@@ -1,4 +1,5 @@
 import { catchError, from, map, of } from 'rxjs';
+import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { fail, success } from '../replies.js';
 import { AdminRefusal } from '../user-admin.js';
@@ -7,7 +8,7 @@ import { AdminRefusal } from '../user-admin.js';
 export const users = defineCommand({
   verb: 'USERS',
   phases: ['transaction'],
-  args: { min: 0, max: 0 },
+  args: noArguments,
   usage: 'USERS',
   run: (state, _args, context) =>
     from(context.userAdmin.list()).pipe(

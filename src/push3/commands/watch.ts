@@ -1,5 +1,6 @@
+import { argumentSpec, Invalid } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
-import { fail, success } from '../replies.js';
+import { success } from '../replies.js';
 import type { EventFilter } from '../state.js';
 
 const DEFAULT_SECONDS = 1;
@@ -12,6 +13,22 @@ function parseFilter(text: string): EventFilter | undefined {
   return user === undefined ? undefined : { kind: 'user', user };
 }
 
+/** `[seconds [filter]]`: an interval from 1 s to an hour, and optionally which events to stream. */
+const watchArguments = argumentSpec(0, 2, ([text, filterText]): WatchArguments | Invalid => {
+  const seconds = text === undefined ? DEFAULT_SECONDS : /^\d{1,4}$/.test(text) ? Number(text) : NaN;
+  if (!(seconds >= 1 && seconds <= MAX_SECONDS)) {
+    return new Invalid(`WATCH interval must be a whole number of seconds from 1 to ${MAX_SECONDS}`);
+  }
+  const events = filterText === undefined ? undefined : parseFilter(filterText);
+  if (filterText !== undefined && events === undefined) return new Invalid('WATCH filter must be events or user=<name>');
+  return { seconds, events };
+});
+
+interface WatchArguments {
+  readonly seconds: number;
+  readonly events?: EventFilter;
+}
+
 /**
  * WATCH [seconds [filter]] (extension): a METRICS line every interval until UNWATCH or FINISH, and with a
  * filter the matching events as they happen; a new WATCH replaces both.
@@ -19,17 +36,9 @@ function parseFilter(text: string): EventFilter | undefined {
 export const watch = defineCommand({
   verb: 'WATCH',
   phases: ['transaction'],
-  args: { min: 0, max: 2 },
+  args: watchArguments,
   usage: 'WATCH [seconds [events|user=<name>]]',
-  run: (state, [text, filterText], _context) => {
-    const seconds = text === undefined ? DEFAULT_SECONDS : /^\d{1,4}$/.test(text) ? Number(text) : NaN;
-    if (!(seconds >= 1 && seconds <= MAX_SECONDS)) {
-      return { state, reply: fail(`WATCH interval must be a whole number of seconds from 1 to ${MAX_SECONDS}`) };
-    }
-    const watchEvents = filterText === undefined ? undefined : parseFilter(filterText);
-    if (filterText !== undefined && watchEvents === undefined) {
-      return { state, reply: fail('WATCH filter must be events or user=<name>') };
-    }
+  run: (state, { seconds, events: watchEvents }) => {
     const what = watchEvents === undefined ? '' : watchEvents.kind === 'all' ? ', with every event' : `, with the events of ${watchEvents.user}`;
     return {
       state: { phase: 'transaction', user: state.user, grant: state.grant, watchMs: seconds * 1000, watchEvents },

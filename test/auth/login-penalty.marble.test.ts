@@ -1,0 +1,56 @@
+import { EMPTY } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { afterPenalty } from '../../src/auth/login-penalty.js';
+import { loginThrottle } from '../../src/auth/throttle.js';
+import { GREETING } from '../../src/push3/session.js';
+import { push3Harness } from '../push3/harness.js';
+
+const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+
+describe('login penalty in virtual time', () => {
+  it('holds each failure back by the address penalty on the scheduler; a success clears it', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const throttle = loginThrottle({ baseDelayMs: 100, maxDelayMs: 1000, now: () => ts.now() });
+      const address = '203.0.113.7';
+      expectObservable(afterPenalty(throttle, address, ts, 'first')).toBe('100ms (a|)', { a: 'first' });
+      expectObservable(afterPenalty(throttle, address, ts, 'second')).toBe('200ms (a|)', { a: 'second' });
+      throttle.succeeded(address);
+      expectObservable(afterPenalty(throttle, address, ts, 'again')).toBe('100ms (a|)', { a: 'again' });
+      // Another address starts from the base: penalties are per address.
+      expectObservable(afterPenalty(throttle, '198.51.100.1', ts, 'other')).toBe('100ms (a|)', { a: 'other' });
+    });
+  });
+
+  it('answers no penalty at once', () => {
+    const ts = testScheduler();
+    ts.run(({ expectObservable }) => {
+      const throttle = loginThrottle({ baseDelayMs: 0, maxDelayMs: 0, now: () => ts.now() });
+      expectObservable(afterPenalty(throttle, '203.0.113.7', ts, 'x')).toBe('(a|)', { a: 'x' });
+    });
+  });
+
+  it('a failed Push3 LOGIN answers after its penalty, a good one at once and clears it', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const throttle = loginThrottle({ baseDelayMs: 1000, maxDelayMs: 60_000, now: () => ts.now() });
+      const h = push3Harness(ts, EMPTY, ['root'], EMPTY, throttle);
+      const lines$ = hot('-a 1999ms b 2999ms c 999ms d', {
+        a: 'LOGIN root wrong',
+        b: 'LOGIN root wrong',
+        c: 'LOGIN root toor',
+        d: 'FINISH',
+      });
+      const failed = '->FAIL: Authentication failed\r\n';
+      // 1 s for the first failure, 2 s for the second (sent at 2001 ms, answered at 4001 ms); the success waits for nothing.
+      expectObservable(h.session(lines$)).toBe('g 1000ms x 2999ms y 999ms l 999ms (d|)', {
+        g: GREETING,
+        x: failed,
+        y: failed,
+        l: '->SUCCESS: Logged in as root\r\n',
+        d: '->SUCCESS: Bye\r\n',
+      });
+    });
+  });
+});
