@@ -2,17 +2,19 @@ import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
 import { PasswdFileDirectory } from '../auth/passwd-directory.js';
 import type { UserDirectory } from '../auth/users.js';
-import { createLiveSettings, SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
-import { planReload } from '../config/reload-plan.js';
+import { SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
+import { createRunningConfig, type RunningConfig } from '../config/running-config.js';
 import type { Config } from '../config/schema.js';
-import { provisionMaildirs } from '../main.js';
+import { runLifeCycle, type Service } from '../daemon/life-cycle.js';
+import { pop3Listeners } from '../daemon/listeners.js';
+import { provisionMaildirs } from '../daemon/provision.js';
+import { reloadCertificate } from '../daemon/tls-reload.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
-import { applyRunAs } from '../net/privileges.js';
 import type { ReloadableDirectory } from '../push3/user-admin.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
-import { startMonitoring, type Monitoring } from './monitoring.js';
+import { startMonitoring } from './monitoring.js';
 import { workerCount } from './size.js';
 
 /** How long a Push3 user change waits for every worker to re-read the users file before it replies. */
@@ -31,14 +33,25 @@ const settingValues = (settings: LiveSettings): SettingValues => SETTING_KEYS.ma
  * signals on. Resolves once every worker listens; rejects when one cannot start.
  */
 export async function runPrimary(config: Config, logger: Logger, load: () => Config): Promise<void> {
-  let running = config;
+  const running = createRunningConfig(config);
+  await runLifeCycle({
+    logger,
+    running,
+    load,
+    start: () => startPrimary(running, logger),
+    logsNeedsRestart: false,
+    stopping: 'stopping: workers drain their sessions',
+  });
+}
+
+async function startPrimary(running: RunningConfig, logger: Logger): Promise<Service> {
+  const config = running.current;
+  const { settings } = running;
   const size = workerCount(config.workers);
   const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
     logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
   );
   await provisionMaildirs(config, users, logger);
-  const settings = createLiveSettings(config);
-  settings.values$.subscribe((tunables) => (logger.level = tunables.logLevel));
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
   const updates = new Subject<SourceUpdate>();
   const heard = (worker: number, message: FromWorker): void => {
@@ -49,7 +62,8 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
   const fleet = createFleet({
     size,
     logger,
-    start: () => ({ kind: 'start', config: running, settings: settingValues(settings) }),
+    // Each worker plans its reloads against the config as loaded; the live settings come beside it.
+    start: () => ({ kind: 'start', config: running.loaded, settings: settingValues(settings) }),
     onMessage: heard,
     onExit: (worker) => {
       updates.next({ kind: 'gone', source: worker, at: Date.now() });
@@ -67,7 +81,7 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
         users: sharedUsers(users, fleet),
         settings,
         kick: (target) => fleet.request((id) => ({ kind: 'kick', id, target }), KICK_TIMEOUT_MS),
-        live: () => running,
+        live: () => running.current,
       })
     : undefined;
 
@@ -78,40 +92,19 @@ export async function runPrimary(config: Config, logger: Logger, load: () => Con
     await Promise.all([fleet.stop(STOP_MARGIN_MS), monitoring?.stop(0)]);
     throw error;
   }
-  // Logged once for all workers, with the port they share (port 0: the one the first of them was given).
-  const stls = config.tls.cert !== undefined;
-  logger.info({ event: 'listening', protocol: 'pop3', host: config.pop3.host, port: ports.pop3Port, stls, workers: size }, 'POP3 listening');
-  if (ports.pop3sPort !== undefined) {
-    logger.info({ event: 'listening', protocol: 'pop3s', host: config.pop3s.host, port: ports.pop3sPort, workers: size }, 'POP3S listening');
-  }
-  // Unprivileged from here, like the workers; the users file Push3 rewrites stays theirs to read.
-  applyRunAs(config.daemon, logger);
-
-  onStopSignals(logger, fleet, monitoring, () => running.shutdown.graceSeconds * 1000);
-  let reloading = Promise.resolve();
-  process.on('SIGHUP', () => {
-    reloading = reloading.then(async () => {
-      logger.info({ event: 'reload', signal: 'SIGHUP' }, 'reloading the config and the users file');
-      let next: Config;
-      try {
-        next = load();
-      } catch (error) {
-        return logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'config not reloaded; keeping the running one');
-      }
-      const plan = planReload(running, next);
-      running = plan.config;
-      for (const [key, value] of plan.settings) settings.set(key, value);
+  return {
+    // Reported once for all workers, with the port they share (port 0: the one the first of them was given).
+    listeners: [...pop3Listeners(config, ports, { workers: size }), ...(monitoring?.listeners ?? [])],
+    async reload(next) {
       // Each worker plans the same reload on its own running config, and logs what needs a restart.
       fleet.broadcast({ kind: 'reload', config: next });
-      await monitoring?.reloadTls?.().catch((error: unknown) =>
-        logger.error({ event: 'tls-reload-failed', reason: (error as Error).message }, 'keeping the old Push3 TLS certificate'),
-      );
-      await users.reload().then(
-        async () => logger.info({ event: 'reloaded', applied: plan.applied, users: (await users.list()).length, workers: size }, 'reloaded'),
-        (error: unknown) => logger.error({ event: 'reload-failed', reason: (error as Error).message }, 'users file not reloaded'),
-      );
-    });
-  });
+      await reloadCertificate(monitoring?.reloadTls, logger, 'Push3');
+      await users.reload();
+      return { users: (await users.list()).length, workers: size };
+    },
+    // Every worker drains (they get SIGTERM), Push3 sessions too.
+    stop: (graceMs) => Promise.all([fleet.stop(graceMs + STOP_MARGIN_MS), monitoring?.stop(graceMs)]).then(() => undefined),
+  };
 }
 
 /** Push3 edits the users file here; every worker has re-read it before the edit is reported done. */
@@ -126,21 +119,4 @@ function sharedUsers(users: PasswdFileDirectory, fleet: Fleet): UserDirectory & 
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);
     },
   };
-}
-
-/** SIGTERM/SIGINT: every worker drains (they get SIGTERM), Push3 sessions too, then exit 0. */
-function onStopSignals(logger: Logger, fleet: Fleet, monitoring: Monitoring | undefined, graceMs: () => number): void {
-  let stopping = false;
-  const shutdown = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ event: 'shutdown', signal }, 'stopping: workers drain their sessions');
-    void Promise.all([fleet.stop(graceMs() + STOP_MARGIN_MS), monitoring?.stop(graceMs())]).then(() => {
-      logger.info({ event: 'stopped' }, 'stopped');
-      logger.flush();
-      process.exit(0);
-    });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 }
