@@ -56,6 +56,8 @@ interface Worker {
  * command fails, when it cannot start.
  */
 export async function runWorker(): Promise<void> {
+  // Until the life cycle (which ignores it here) takes over: a SIGHUP to the process group must not end a starting worker.
+  process.on('SIGHUP', () => undefined);
   const next = inbox();
   await send({ kind: 'waiting' });
   const start = await next();

@@ -37,9 +37,10 @@ export interface Started<S extends Service> {
 }
 
 /**
- * The one life cycle: the log level follows the running config; signal handlers first (so no signal finds Node's default action, and one during
- * start-up waits for it), start, the `listening` lines, the run-as user (once every listener is bound),
- * then SIGHUP reloads one at a time and SIGTERM/SIGINT drain for shutdown.graceSeconds and exit.
+ * The one life cycle. The log level follows the running config. The signal handlers are installed in the
+ * same tick as the start begins, so no signal finds Node's default action and one during start-up waits
+ * for it. Once started: the `listening` lines, then the run-as user (every listener is bound by then).
+ * SIGHUP reloads one at a time; SIGTERM/SIGINT drain for shutdown.graceSeconds, then the process exits.
  * Resolves once started; rejects when the start fails.
  */
 export async function runLifeCycle<S extends Service>(options: LifeCycleOptions<S>): Promise<Started<S>> {
