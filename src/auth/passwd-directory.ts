@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parsePasswdFile } from './passwd-file.js';
-import { parseStoredPassword, strongest, type Credential, type StoredPassword } from './password-schemes.js';
-import type { UserDirectory } from './users.js';
+import { addUser, removeUser, setPassword } from './passwd-editor.js';
+import { parseStoredPassword, strongest, verifyCredential, type Credential, type StoredPassword } from './password-schemes.js';
+import type { SourceEdits, SourceEntry, UserSource } from './source.js';
+import type { UserDirectory, UserRecord } from './users.js';
 
 /** Something wrong with the users file, structured for the log. Never carries secret material. */
 export interface UsersFileProblem {
@@ -23,7 +25,7 @@ const warn: ProblemLogger = (problem) => process.emitWarning(formatProblem(probl
 
 /** One reading of the file. Replaced whole on reload, so a login never sees half of two versions. */
 interface Snapshot {
-  readonly accounts: ReadonlyMap<string, StoredPassword>;
+  readonly accounts: ReadonlyMap<string, { readonly stored: StoredPassword; readonly record: UserRecord }>;
   readonly names: readonly string[];
   /**
    * What an unknown user's password is checked against: a real credential of the strongest scheme in use,
@@ -32,16 +34,21 @@ interface Snapshot {
   readonly decoy: Credential | undefined;
 }
 
-async function readSnapshot(path: string, log: ProblemLogger): Promise<Snapshot> {
+async function readSnapshot(path: string, log: ProblemLogger, missingFileIsEmpty = false): Promise<Snapshot> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (missingFileIsEmpty && (error as NodeJS.ErrnoException).code === 'ENOENT') return readSnapshotOf(path, '', log);
     throw new Error(`cannot read users file ${path}: ${(error as Error).message}`, { cause: error });
   }
+  return readSnapshotOf(path, text, log);
+}
+
+function readSnapshotOf(path: string, text: string, log: ProblemLogger): Snapshot {
   const { entries, problems } = parsePasswdFile(text);
   for (const { line, reason } of problems) log({ path, line, reason });
-  const accounts = new Map<string, StoredPassword>();
+  const accounts = new Map<string, { stored: StoredPassword; record: UserRecord }>();
   const credentials: Credential[] = [];
   for (const entry of entries) {
     const stored = parseStoredPassword(entry.password);
@@ -50,13 +57,24 @@ async function readSnapshot(path: string, log: ProblemLogger): Promise<Snapshot>
     } else {
       credentials.push(stored);
     }
-    accounts.set(entry.name, stored);
+    if (entry.mailProblem !== undefined) {
+      log({ path, line: entry.line, user: entry.name, reason: `${entry.mailProblem}; mail.maildir is used instead` });
+    }
+    accounts.set(entry.name, { stored, record: { name: entry.name, home: entry.home, maildir: entry.maildir } });
   }
   return { accounts, names: entries.map((entry) => entry.name), decoy: strongest(credentials) };
 }
 
 /** The users of a Dovecot passwd-file (see passwd-file.ts), read into memory. */
-export class PasswdFileDirectory implements UserDirectory {
+export class PasswdFileDirectory implements UserDirectory, UserSource {
+  readonly kind = 'passwd-file';
+  /** Atomic rewrites of the file (passwd-editor.ts); the caller reloads after each. */
+  readonly edits: SourceEdits = {
+    add: (name, password) => addUser(this.path, name, password),
+    setPassword: (name, password) => setPassword(this.path, name, password),
+    remove: (name) => removeUser(this.path, name),
+  };
+
   private constructor(
     readonly path: string,
     private readonly log: ProblemLogger,
@@ -64,8 +82,8 @@ export class PasswdFileDirectory implements UserDirectory {
   ) {}
 
   /** Rejects, naming the path, when the file cannot be read; bad lines are only logged. */
-  static async load(path: string, log: ProblemLogger = warn): Promise<PasswdFileDirectory> {
-    return new PasswdFileDirectory(path, log, await readSnapshot(path, log));
+  static async load(path: string, log: ProblemLogger = warn, options: { missingFileIsEmpty?: boolean } = {}): Promise<PasswdFileDirectory> {
+    return new PasswdFileDirectory(path, log, await readSnapshot(path, log, options.missingFileIsEmpty));
   }
 
   /** Re-reads the file (SIGHUP, after an edit). When it cannot be read, rejects and keeps the users it had. */
@@ -75,7 +93,7 @@ export class PasswdFileDirectory implements UserDirectory {
 
   async authenticate(user: string, password: string): Promise<boolean> {
     const { accounts, decoy } = this.snapshot;
-    const stored = accounts.get(user);
+    const stored = accounts.get(user)?.stored;
     if (stored !== undefined && !('problem' in stored)) return this.matches(stored, password, user);
     // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
     if (decoy !== undefined) await this.matches(decoy, password, undefined);
@@ -83,7 +101,7 @@ export class PasswdFileDirectory implements UserDirectory {
   }
 
   async plaintextSecret(user: string): Promise<string | undefined> {
-    const stored = this.snapshot.accounts.get(user);
+    const stored = this.snapshot.accounts.get(user)?.stored;
     if (stored === undefined || 'problem' in stored) return undefined;
     return stored.scheme.plaintext?.(stored.secret);
   }
@@ -96,15 +114,24 @@ export class PasswdFileDirectory implements UserDirectory {
     return this.snapshot.names;
   }
 
-  /** A malformed secret is a mismatch, and logged: a login never throws. `user` is undefined for the decoy. */
-  private async matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
-    try {
-      return await credential.scheme.verify(password, credential.secret);
-    } catch (error) {
+  async lookup(user: string): Promise<UserRecord | undefined> {
+    return this.snapshot.accounts.get(user)?.record;
+  }
+
+  async find(name: string): Promise<SourceEntry | undefined> {
+    const account = this.snapshot.accounts.get(name);
+    return account && { record: account.record, verifier: { kind: 'stored', stored: account.stored } };
+  }
+
+  decoy(): Credential | undefined {
+    return this.snapshot.decoy;
+  }
+
+  /** A malformed secret is a mismatch, and logged. `user` is undefined for the decoy. */
+  private matches(credential: Credential, password: string, user: string | undefined): Promise<boolean> {
+    return verifyCredential(credential, password, (reason) => {
       const whose = user === undefined ? ' (the decoy for unknown users)' : '';
-      const reason = `${credential.scheme.name} secret${whose} cannot be checked: ${(error as Error).message}`;
-      this.log({ path: this.path, user, reason });
-      return false;
-    }
+      this.log({ path: this.path, user, reason: reason.replace(' secret', ` secret${whose}`) });
+    });
   }
 }

@@ -21,12 +21,12 @@ export class UserEditError extends Error {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
-function checkName(name: string): void {
+export function checkName(name: string): void {
   const problem = validateUserName(name) ?? passwdNameProblem(name);
   if (problem !== undefined) throw new UserEditError(`user name ${JSON.stringify(name)} ${problem}`);
 }
 
-function checkPassword(password: string): void {
+export function checkPassword(password: string): void {
   if (password === '') throw new UserEditError('password is empty');
   if (CONTROL.test(password)) throw new UserEditError('password contains a control character');
 }

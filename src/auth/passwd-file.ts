@@ -1,3 +1,4 @@
+import { parseMailLocation } from './mail-location.js';
 import { validateUserName } from './username.js';
 
 /*
@@ -5,8 +6,9 @@ import { validateUserName } from './username.js';
  *
  *   name:password[:uid:gid:gecos:home:shell:extra_fields]
  *
- * Only the name and the password field matter here; whatever follows the password is kept verbatim and
- * ignored. As in Dovecot: a blank line or one starting with `#` is no entry, the password field runs up to the
+ * Read here: the name, the password, the home directory (field 6) and, among the space-separated extra fields,
+ * `userdb_mail=maildir:<path>` (or `mail=`), the user's own Maildir. uid, gid, gecos and shell are ignored (the
+ * daemon runs as one user). Edits keep every field after the password verbatim. As in Dovecot: a blank line or one starting with `#` is no entry, the password field runs up to the
  * next `:`, a trailing CR is dropped, and when a name repeats, the first line wins. The password field is
  * interpreted elsewhere (password-schemes.ts), so this module stays a pure text format.
  */
@@ -17,6 +19,12 @@ export interface PasswdEntry {
   readonly name: string;
   /** The password field as written, `{SCHEME}` prefix included; empty when the line has none. */
   readonly password: string;
+  /** Field 6, when set. */
+  readonly home?: string;
+  /** The path of a `userdb_mail=maildir:<path>` extra field, when there is one. */
+  readonly maildir?: string;
+  /** Why the extra field's mail location cannot be used (another format), when it cannot. */
+  readonly mailProblem?: string;
 }
 
 export interface PasswdProblem {
@@ -65,9 +73,19 @@ export function parsePasswdFile(text: string): ParsedPasswdFile {
       return;
     }
     lineOfName.set(name, line);
-    entries.push({ line, name, password: withoutTerminator(raw).split(':')[1] ?? '' });
+    const fields = withoutTerminator(raw).split(':');
+    const home = fields[5] === undefined || fields[5] === '' ? undefined : fields[5];
+    entries.push({ line, name, password: fields[1] ?? '', home, ...mailLocation(fields.slice(7).join(':')) });
   });
   return { entries, problems };
+}
+
+/** The Maildir of the extra fields' `userdb_mail=` (or `mail=`), or why it cannot be used. */
+export function mailLocation(extra: string): { maildir?: string; mailProblem?: string } {
+  const field = extra.split(/\s+/u).find((token) => /^(userdb_)?mail=/u.test(token));
+  if (field === undefined) return {};
+  const location = parseMailLocation(field.slice(field.indexOf('=') + 1));
+  return 'problem' in location ? { mailProblem: location.problem } : location;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;

@@ -53,6 +53,26 @@ const argon2id = {
 /** unixcrypt compares in constant time itself, and reads SHA-256 or SHA-512 (and any rounds=) from the hash. */
 const shaCryptVerified = async (password: string, secret: string): Promise<boolean> => shaCryptVerify(password, secret);
 
+/**
+ * `{SSHA}` and kin, as LDAP servers store `userPassword` (slappasswd's default) and Dovecot reads them:
+ * base64 of the digest of password + salt, then the salt; the unsalted forms have no salt.
+ */
+function saltedDigestScheme(name: string, algorithm: string, salted: boolean): PasswordScheme {
+  const length = createHash(algorithm).digest().length;
+  return {
+    name,
+    async verify(password, secret) {
+      const decoded = Buffer.from(secret, 'base64');
+      if (decoded.length < length + (salted ? 1 : 0) || (!salted && decoded.length !== length)) {
+        throw new Error(`${name} secret has the wrong length`);
+      }
+      const salt = decoded.subarray(length);
+      const digest = createHash(algorithm).update(password, 'utf8').update(salt).digest();
+      return timingSafeEqual(digest, decoded.subarray(0, length));
+    },
+  };
+}
+
 /** Strongest first: the directory checks unknown users against the strongest scheme in use. */
 export const PASSWORD_SCHEMES: readonly PasswordScheme[] = [
   argon2id,
@@ -65,6 +85,12 @@ export const PASSWORD_SCHEMES: readonly PasswordScheme[] = [
   },
   { name: 'SHA512-CRYPT', cryptPrefixes: ['$6$'], verify: shaCryptVerified },
   { name: 'SHA256-CRYPT', cryptPrefixes: ['$5$'], verify: shaCryptVerified },
+  saltedDigestScheme('SSHA512', 'sha512', true),
+  saltedDigestScheme('SSHA256', 'sha256', true),
+  saltedDigestScheme('SSHA', 'sha1', true),
+  saltedDigestScheme('SHA512', 'sha512', false),
+  saltedDigestScheme('SHA256', 'sha256', false),
+  saltedDigestScheme('SHA', 'sha1', false),
   plainScheme('PLAIN', ['CLEARTEXT', 'CLEAR'], (secret) => secret),
   // Dovecot's `.B64` encoding suffix, applied to PLAIN.
   plainScheme('PLAIN.B64', ['PLAIN.BASE64'], (secret) => Buffer.from(secret, 'base64').toString('utf8')),
@@ -129,4 +155,17 @@ export function strongest(credentials: Iterable<Credential>): Credential | undef
     if (best === undefined || rank < PASSWORD_SCHEMES.indexOf(best.scheme)) best = credential;
   }
   return best;
+}
+
+/**
+ * Whether `password` matches `credential`. A malformed secret (bad salt, truncated hash) is a mismatch, and
+ * its reason goes to `onProblem`: a login never throws for it.
+ */
+export async function verifyCredential(credential: Credential, password: string, onProblem: (reason: string) => void): Promise<boolean> {
+  try {
+    return await credential.scheme.verify(password, credential.secret);
+  } catch (error) {
+    onProblem(`${credential.scheme.name} secret cannot be checked: ${(error as Error).message}`);
+    return false;
+  }
 }

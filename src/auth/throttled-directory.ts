@@ -24,5 +24,6 @@ export function throttledDirectory(
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    lookup: (user) => users.lookup(user),
   };
 }

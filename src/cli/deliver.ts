@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
-import { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import { openDirectory } from '../auth/open-directory.js';
 import { validateUserName } from '../auth/username.js';
+import { DirectoryUnavailableError, type UserRecord } from '../auth/users.js';
 import type { Config } from '../config/schema.js';
 import { deliverToMaildir, EmptyMessageError } from '../mail/deliver.js';
 import { ensureMaildir } from '../mail/ensure-maildir.js';
@@ -10,19 +11,33 @@ import { COMMON_OPTIONS, type Command } from './command.js';
 import { CliError, EX } from './exit-codes.js';
 import { loadConfig, type Invocation } from './options.js';
 
-/** 67 for a user the users file does not know; a users file that is not there is the config's fault (78). Shared by the commands that take a USER. */
-export async function checkRecipient(config: Config, user: string): Promise<void> {
+/**
+ * The recipient's record: 67 for a user the directory does not know; a users file that is not there is the
+ * config's fault (78); a database or LDAP server that cannot answer is temporary (75), so the MTA retries.
+ * Shared by the commands that take a USER.
+ */
+export async function findRecipient(config: Config, user: string): Promise<UserRecord> {
   const invalid = validateUserName(user);
   if (invalid !== undefined) throw new CliError(`unknown user ${JSON.stringify(user)}: the name ${invalid}`, EX.NOUSER);
-  let users: PasswdFileDirectory;
+  let users: Awaited<ReturnType<typeof openDirectory>>;
   try {
     // Bad lines of the users file are the daemon's to report, not the sender's.
-    users = await PasswdFileDirectory.load(config.users.file, () => undefined);
+    users = await openDirectory(config, { log: () => undefined });
   } catch (error) {
     const missing = hasErrorCode((error as Error).cause, 'ENOENT');
     throw new CliError((error as Error).message, missing ? EX.CONFIG : EX.TEMPFAIL);
   }
-  if (!(await users.exists(user))) throw new CliError(`unknown user ${user}: not in ${config.users.file}`, EX.NOUSER);
+  try {
+    const record = await users.lookup(user);
+    const where = config.users.source === 'passwd-file' ? config.users.file : `the ${config.users.source} user source`;
+    if (record === undefined) throw new CliError(`unknown user ${user}: not in ${where}`, EX.NOUSER);
+    return record;
+  } catch (error) {
+    if (error instanceof DirectoryUnavailableError) throw new CliError(`cannot look up ${user}, try again later: ${error.message}`, EX.TEMPFAIL);
+    throw error;
+  } finally {
+    await users.close();
+  }
 }
 
 /**
@@ -56,8 +71,9 @@ Exit codes (sysexits.h):
   0    delivered
   64   usage error
   65   the input is not a message (empty)
-  67   unknown user: not in the users file
-  75   temporary failure (disk full, I/O error, Maildir not writable, interrupted): the MTA retries later
+  67   unknown user: not in the users file (or database, or LDAP directory: users.source)
+  75   temporary failure (disk full, I/O error, Maildir not writable, interrupted, the user database or
+       directory unreachable): the MTA retries later
   78   config error (invalid config, users file missing)
 On failure one line on stderr names the cause, and nothing is left in new/.
 
@@ -66,10 +82,10 @@ ${COMMON_OPTIONS}`,
     const [user, ...extra] = invocation.args;
     if (user === undefined || extra.length > 0) throw new CliError('usage: pop3d deliver [options] USER', EX.USAGE);
     const config = loadConfig(invocation);
-    await checkRecipient(config, user);
+    const recipient = await findRecipient(config, user);
     const stopAborting = abortReadOnSignals(process.stdin);
     try {
-      const maildir = maildirFor(config.mail.maildir, user);
+      const maildir = maildirFor(config.mail.maildir, recipient);
       await ensureMaildir(maildir, config.mail.welcome);
       await deliverToMaildir(maildir, process.stdin);
     } catch (error) {

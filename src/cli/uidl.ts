@@ -1,7 +1,8 @@
 import { MaildropLockedError } from '../mail/maildrop.js';
 import { MaildirStore } from '../mail/maildir.js';
+import { maildirFor } from '../mail/maildir-path.js';
 import { COMMON_OPTIONS, type Command } from './command.js';
-import { checkRecipient } from './deliver.js';
+import { findRecipient } from './deliver.js';
 import { CliError, EX } from './exit-codes.js';
 import { loadConfig, type Invocation } from './options.js';
 
@@ -24,9 +25,10 @@ ${COMMON_OPTIONS}`,
     const [user, ...extra] = invocation.args;
     if (user === undefined || extra.length > 0) throw new CliError('usage: pop3d uidl [options] USER', EX.USAGE);
     const config = loadConfig(invocation);
-    await checkRecipient(config, user);
+    const recipient = await findRecipient(config, user);
+    const maildir = maildirFor(config.mail.maildir, recipient);
     const store = new MaildirStore({
-      template: config.mail.maildir,
+      locate: async () => maildir,
       staleMs: config.mail.lockStaleSeconds * 1000,
       autocreate: false,
       uidlFormat: config.mail.uidlFormat,

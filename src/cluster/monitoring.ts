@@ -10,7 +10,7 @@ import { createMetrics } from '../metrics/stream.js';
 import { push3Listeners, type Listener } from '../daemon/listeners.js';
 import { OpenConnections } from '../daemon/open-connections.js';
 import { startPush3 } from '../push3/service.js';
-import type { ReloadableDirectory } from '../push3/user-admin.js';
+import type { EditableDirectory } from '../push3/user-admin.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
 
 export interface MonitoringOptions {
@@ -19,7 +19,7 @@ export interface MonitoringOptions {
   readonly logger: Logger;
   /** Every worker's events, folded with the primary's own (its Push3 sessions'). */
   readonly workerEvents$: Observable<ServerEvent>;
-  readonly users: UserDirectory & ReloadableDirectory;
+  readonly users: UserDirectory & EditableDirectory;
   readonly settings: LiveSettings;
   /** Push3 KICK: asks the workers, which hold the sessions. */
   readonly kick: (target: string) => Promise<void>;

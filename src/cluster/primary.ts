@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
-import { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import type { Directory } from '../auth/directory.js';
 import type { UserDirectory } from '../auth/users.js';
 import { SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { createRunningConfig, type RunningConfig } from '../config/running-config.js';
@@ -9,8 +9,11 @@ import { runLifeCycle, type Service } from '../daemon/life-cycle.js';
 import { pop3Listeners } from '../daemon/listeners.js';
 import { provisionMaildirs } from '../daemon/provision.js';
 import { reloadCertificate } from '../daemon/tls-reload.js';
+import { openUsers, userCount } from '../daemon/users.js';
+import { logEvents } from '../hooks/event-log.js';
+import { createEventBus } from '../metrics/events.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
-import type { ReloadableDirectory } from '../push3/user-admin.js';
+import type { EditableDirectory } from '../push3/user-admin.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -21,6 +24,8 @@ import { workerCount } from './size.js';
 const USERS_RELOAD_TIMEOUT_MS = 5000;
 /** How long a Push3 KICK waits for every worker to have ended the sessions it names. */
 const KICK_TIMEOUT_MS = 5000;
+/** The primary's own events among the workers' (worker ids start at 1). */
+const PRIMARY_SOURCE = 0;
 /** After shutdown.graceSeconds, workers get this much longer to close their sessions before SIGKILL. */
 const STOP_MARGIN_MS = 5000;
 
@@ -48,12 +53,14 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   const config = running.current;
   const { settings } = running;
   const size = workerCount(config.workers);
-  const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
-    logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
-  );
+  const updates = new Subject<SourceUpdate>();
+  // The primary's own directory (Push3 LOGIN and edits): its lookups are logged here and counted with the workers'.
+  const directoryEvents = createEventBus();
+  logEvents(directoryEvents.events$, logger);
+  directoryEvents.events$.subscribe((event) => updates.next({ kind: 'events', source: PRIMARY_SOURCE, events: [event] }));
+  const users = await openUsers(config, logger, directoryEvents.emit);
   await provisionMaildirs(config, users, logger);
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
-  const updates = new Subject<SourceUpdate>();
   const heard = (worker: number, message: FromWorker): void => {
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
@@ -100,20 +107,24 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
       fleet.broadcast({ kind: 'reload', config: next });
       await reloadCertificate(monitoring?.reloadTls, logger, 'Push3');
       await users.reload();
-      return { users: (await users.list()).length, workers: size };
+      return { users: await userCount(users), workers: size };
     },
     // Every worker drains (they get SIGTERM), Push3 sessions too.
     stop: (graceMs) => Promise.all([fleet.stop(graceMs + STOP_MARGIN_MS), monitoring?.stop(graceMs)]).then(() => undefined),
   };
 }
 
-/** Push3 edits the users file here; every worker has re-read it before the edit is reported done. */
-function sharedUsers(users: PasswdFileDirectory, fleet: Fleet): UserDirectory & ReloadableDirectory {
+/** Push3 edits the users here; every worker has re-read them (and emptied its cache) before the edit is reported done. */
+function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDirectory {
   return {
     authenticate: (user, password) => users.authenticate(user, password),
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
+    lookup: (user) => users.lookup(user),
+    add: (name, password) => users.add(name, password),
+    setPassword: (name, password) => users.setPassword(name, password),
+    remove: (name) => users.remove(name),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

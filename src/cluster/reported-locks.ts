@@ -8,14 +8,15 @@ import type { FromWorker } from './messages.js';
  */
 export function reportedLocks(
   store: MaildropStore,
-  lockPath: (user: string) => string,
+  lockPath: (user: string) => Promise<string>,
   report: (message: FromWorker) => void,
 ): MaildropStore {
   return {
     async open(user) {
       const maildrop = await store.open(user);
       // No directory: a user without a Maildir, for whom nothing is locked.
-      const lock = await identifyLock(lockPath(user));
+      // A path that cannot be worked out now: the lock is simply not reported (it goes stale as without workers).
+      const lock = await lockPath(user).then(identifyLock, () => undefined);
       if (lock !== undefined) report({ kind: 'locked', lock });
       const letGo = (): void => {
         if (lock !== undefined) report({ kind: 'unlocked', path: lock.path });

@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import type { LiveSettings } from '../config/live-settings.js';
 import { createRunningConfig, type RunningConfig } from '../config/running-config.js';
 import { LOCK_NAME } from '../mail/lock.js';
-import { maildirFor } from '../mail/maildir-path.js';
 import { runLifeCycle, type Started } from '../daemon/life-cycle.js';
 import { createLogger } from '../daemon/logger.js';
 import { startDaemon, type Daemon } from '../daemon/start-daemon.js';
@@ -66,14 +65,16 @@ export async function runWorker(): Promise<void> {
   const running = createRunningConfig(config);
   const logger = createLogger(config).child({ worker: cluster.worker?.id });
   applySettings(running.settings, start.settings, logger);
-  const lockPath = (user: string): string => join(maildirFor(config.mail.maildir, user), LOCK_NAME);
   const started = await runLifeCycle({
     logger,
     running,
     start: async () => {
       const daemon = await startDaemon(running, logger, {
         kind: 'worker',
-        maildrops: (store) => reportedLocks(store, lockPath, (message) => void send(message)),
+        maildrops: (store, locate) => {
+          const lockPath = async (user: string): Promise<string> => join(await locate(user), LOCK_NAME);
+          return reportedLocks(store, lockPath, (message) => void send(message));
+        },
       });
       // Push3 and Prometheus are the only readers of the metrics; without them nothing is sent.
       const forwarding = config.push3.enabled ? forwardEvents(daemon.events.events$, (events) => send({ kind: 'events', events })) : undefined;

@@ -24,14 +24,21 @@ export function parseConfig(raw: unknown): Config {
 /** Paths in the config are relative to the config file's folder. */
 export function resolvePaths(config: Config, baseDir: string): Config {
   const at = (path: string): string => (isAbsolute(path) ? path : resolve(baseDir, path));
+  // A Maildir template that starts at the user's home is absolute once %h is substituted.
+  const maildir = config.mail.maildir.startsWith('%h') ? config.mail.maildir : at(config.mail.maildir);
+  const ldap = config.users.ldap;
   return {
     ...config,
     mail: {
       ...config.mail,
-      maildir: at(config.mail.maildir),
+      maildir,
       welcome: config.mail.welcome === undefined ? undefined : at(config.mail.welcome),
     },
-    users: { ...config.users, file: at(config.users.file) },
+    users: {
+      ...config.users,
+      file: at(config.users.file),
+      ldap: ldap && { ...ldap, caFile: ldap.caFile === undefined ? undefined : at(ldap.caFile) },
+    },
     tls: { cert: config.tls.cert && at(config.tls.cert), key: config.tls.key && at(config.tls.key) },
   };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_UIDL_FORMAT, parseUidlFormat } from '../mail/dovecot/uidl-format.js';
+import { templateProblem } from '../mail/maildir-path.js';
 import { cidrProblem } from '../net/address.js';
+import { ldapSchema, postgresqlSchema } from './user-sources.js';
 
 const port = z.int().min(0).max(65535);
 const host = z.string().min(1);
@@ -64,6 +66,10 @@ export const configSchema = z.strictObject({
       failureDelayMax: z.int().min(0).default(30_000),
       /** Failed logins per connection; the last one closes it. */
       maxFailuresPerConnection: z.int().min(1).default(3),
+      /** Look names up lower-cased, as Dovecot's default `auth_username_format = %Lu`. */
+      lowercaseNames: z.boolean().default(true),
+      /** Appended as `@domain` to a login name without `@` (Dovecot's `auth_default_realm`). */
+      defaultDomain: z.string().regex(/^[^@\s/%]+$/u, 'must be a domain name, without "@"').optional(),
     })
     .prefault({}),
   limits: z
@@ -84,8 +90,11 @@ export const configSchema = z.strictObject({
     .prefault({}),
   mail: z
     .strictObject({
-      /** Path of a user's Maildir; `%u` is replaced by the (validated) user name. */
-      maildir: z.string().includes('%u', { message: 'must contain %u' }).default('mail/%u/Maildir'),
+      /** Path of a user's Maildir: `%u` user, `%n` its part before "@", `%d` after it, `%h` home (mail/maildir-path.ts). */
+      maildir: z
+        .string()
+        .refine((template) => templateProblem(template) === undefined, { error: (issue) => templateProblem(String(issue.input)) })
+        .default('mail/%u/Maildir'),
       /** Create a missing Maildir (cur/new/tmp) at start and at login. */
       autocreate: z.boolean().default(false),
       /** A message file delivered into every Maildir that the daemon creates. */
@@ -100,8 +109,25 @@ export const configSchema = z.strictObject({
     .prefault({}),
   users: z
     .strictObject({
+      /** Where users are kept: the passwd-file (`file`), PostgreSQL (`postgresql`) or LDAP (`ldap`). */
+      source: z.enum(['passwd-file', 'postgresql', 'ldap']).default('passwd-file'),
       /** Dovecot passwd-file: `name:{SCHEME}secret[:...]`. */
       file: z.string().default('users.passwd'),
+      /** Seconds a directory call may take before it fails as unavailable (`-ERR [SYS/TEMP]`). */
+      timeout: seconds.default(5),
+      /** Dovecot's auth cache: seconds found and unknown users are remembered, and how many; 0 = off. */
+      cache: z
+        .strictObject({
+          ttl: z.number().min(0).default(60),
+          negativeTtl: z.number().min(0).default(10),
+          size: z.int().min(0).default(10_000),
+        })
+        .prefault({}),
+      postgresql: postgresqlSchema.optional(),
+      ldap: ldapSchema.optional(),
+    })
+    .refine((users) => users.source === 'passwd-file' || users[users.source] !== undefined, {
+      error: (issue) => `users.source is ${(issue.input as { source: string }).source}: its section is missing`,
     })
     .prefault({}),
   push3: z

@@ -1,15 +1,23 @@
 import type { Logger } from 'pino';
-import type { PasswdFileDirectory } from '../auth/passwd-directory.js';
+import type { Directory } from '../auth/directory.js';
 import type { Config } from '../config/schema.js';
 import { ensureMaildir } from '../mail/ensure-maildir.js';
 import { maildirFor } from '../mail/maildir-path.js';
 
-/** Creates every user's missing Maildir (with the welcome message) when autocreate is on. */
-export async function provisionMaildirs(config: Config, users: PasswdFileDirectory, logger: Logger): Promise<void> {
+/** Creates every listed user's missing Maildir (with the welcome message) when autocreate is on. */
+export async function provisionMaildirs(config: Config, users: Directory, logger: Logger): Promise<void> {
   if (!config.mail.autocreate) return;
-  for (const user of await users.list()) {
+  let names: readonly string[];
+  try {
+    names = await users.list();
+  } catch (error) {
+    // A source without a list (no listQuery) or that is down: Maildirs are still created at login.
+    return logger.warn({ event: 'maildir-provision-skipped', reason: (error as Error).message }, 'cannot list users to create their Maildirs');
+  }
+  for (const user of names) {
     try {
-      if (await ensureMaildir(maildirFor(config.mail.maildir, user), config.mail.welcome)) {
+      const record = await users.lookup(user);
+      if (record !== undefined && (await ensureMaildir(maildirFor(config.mail.maildir, record), config.mail.welcome))) {
         logger.info({ event: 'maildir-created', user }, 'created Maildir');
       }
     } catch (error) {

@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:net';
 import type { Logger } from 'pino';
 import { asyncScheduler } from 'rxjs';
-import { PasswdFileDirectory } from '../auth/passwd-directory.js';
 import type { RunningConfig } from '../config/running-config.js';
 import { logEvents } from '../hooks/event-log.js';
+import { maildirLocator } from '../mail/maildir-path.js';
 import { MaildirStore } from '../mail/maildir.js';
 import type { MaildropStore } from '../mail/maildrop.js';
 import { TrackedMaildropStore } from '../mail/tracked-store.js';
@@ -19,6 +19,7 @@ import { IMPLEMENTATION } from './logger.js';
 import { OpenConnections } from './open-connections.js';
 import { provisionMaildirs } from './provision.js';
 import { reloadCertificate } from './tls-reload.js';
+import { openUsers, userCount } from './users.js';
 
 /** One process's POP3 daemon: its life cycle (life-cycle.ts) starts, reloads and stops it. */
 export interface Daemon extends Service {
@@ -32,7 +33,7 @@ export interface Daemon extends Service {
   readonly events: EventBus;
   /** Push3 KICK: ends this process's session on that connection, or its sessions of that user; how many. */
   kick(target: string): number;
-  /** Re-reads the users file only (a cluster worker, after Push3 changed it in the primary). */
+  /** Re-reads the users only (a cluster worker, after Push3 changed it in the primary). */
   reloadUsers(): Promise<void>;
 }
 
@@ -45,8 +46,8 @@ export type DaemonRole =
   | { readonly kind: 'standalone' }
   | {
       readonly kind: 'worker';
-      /** Wraps the maildrop store, so that the primary learns which locks this worker holds. */
-      readonly maildrops: (store: MaildropStore) => MaildropStore;
+      /** Wraps the maildrop store, so that the primary learns which locks this worker holds (in which Maildir). */
+      readonly maildrops: (store: MaildropStore, locate: (user: string) => Promise<string>) => MaildropStore;
     };
 
 /** Wires config -> ports -> listeners. Everything the daemon does is reachable from here. */
@@ -60,12 +61,11 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
   // cluster worker's are folded by its primary.
   const metrics = createMetrics(events.events$, { scheduler: asyncScheduler });
   const metricsFold = standalone ? metrics.connect() : undefined;
-  const users = await PasswdFileDirectory.load(config.users.file, (problem) =>
-    logger.warn({ event: 'users-file-problem', ...problem }, 'users file problem'),
-  );
+  const users = await openUsers(config, logger, events.emit);
   if (standalone) await provisionMaildirs(config, users, logger);
+  const locate = maildirLocator(config.mail.maildir, users);
   const store = new MaildirStore({
-    template: config.mail.maildir,
+    locate,
     staleMs: config.mail.lockStaleSeconds * 1000,
     autocreate: config.mail.autocreate,
     welcomeFile: config.mail.welcome,
@@ -73,7 +73,7 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
     flagUpdates: config.mail.flagUpdates,
     logger,
   });
-  const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store) : store);
+  const maildrops = new TrackedMaildropStore(role.kind === 'worker' ? role.maildrops(store, locate) : store);
   const connections = new OpenConnections();
   const controls = new SessionControls();
   const pop3 = await startPop3(config, {
@@ -126,12 +126,13 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
         logger.info({ event: 'shutdown-closing', sessions }, 'grace period over, closing sessions'),
       );
       await maildrops.settled();
+      await users.close();
       metricsFold?.unsubscribe();
     },
     async reload() {
       await reloadCertificate(pop3.reloadTls, logger, 'POP3S');
       await users.reload();
-      return { users: (await users.list()).length };
+      return { users: await userCount(users) };
     },
   };
 }

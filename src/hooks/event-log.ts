@@ -13,7 +13,14 @@ interface Peer {
  * connections, logins, deletions, timeouts, kicks, admin changes and commands; each POP3 command and latency at debug; byte counts at trace.
  */
 /** The level of each kind of event's line; the rest are info. */
-const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn'>> = { bytes: 'trace', command: 'debug', latency: 'debug', error: 'warn' };
+const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn' | 'error'>> = {
+  bytes: 'trace',
+  command: 'debug',
+  latency: 'debug',
+  error: 'warn',
+  'directory-lookup': 'debug',
+  'directory-failed': 'error',
+};
 
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();

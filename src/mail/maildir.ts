@@ -8,7 +8,6 @@ import { moveNewToCur } from './maildir-flags.js';
 import { MailboxIndex } from './mailbox-index.js';
 import type { ScannedMessage } from './maildir-listing.js';
 import { uidFor } from './maildir-name.js';
-import { maildirFor } from './maildir-path.js';
 import { removeOldTmpFiles } from './tmp-cleanup.js';
 import { WireSizeCache } from './wire-size-cache.js';
 import { numberByUid } from './dovecot/numbering.js';
@@ -17,8 +16,8 @@ import { UidlistCorruptError } from './dovecot/uidlist-file.js';
 import { UidlistStore } from './dovecot/uidlist-store.js';
 
 export interface MaildirStoreOptions {
-  /** Path of a user's Maildir, `%u` standing for the user name (config `mail.maildir`). */
-  readonly template: string;
+  /** The path of a user's Maildir (mail.maildir or the user's own, see maildir-path.ts); rejects for an unknown user. */
+  readonly locate: (user: string) => Promise<string>;
   /** Lock staleness (config `mail.lockStaleSeconds`, in milliseconds). */
   readonly staleMs: number;
   /** Create a missing Maildir at login (config `mail.autocreate`). */
@@ -34,7 +33,7 @@ export interface MaildirStoreOptions {
   readonly flagUpdates?: boolean;
 }
 
-/** A user without a Maildir has no mail, and nothing to protect, so there is nothing to lock. */
+/** For a preview, which holds the lock itself. */
 const noLock: ReleaseLock = async () => {};
 
 /** One message as `pop3d uidl` shows it. */
@@ -76,7 +75,6 @@ export class MaildirStore implements MaildropStore {
   async open(user: string): Promise<Maildrop> {
     const maildir = await this.#prepare(user);
     const releaseLock = await this.#lock(user, maildir);
-    if (releaseLock === undefined) return this.#maildrop(user, maildir, { listed: [], uidls: this.#fileNameUidls }, noLock);
     const flagUpdates = this.#options.flagUpdates ?? true;
     try {
       await removeOldTmpFiles(maildir).catch((err: unknown) => this.#logger.warn({ err, user }, 'could not clean up tmp/'));
@@ -102,9 +100,8 @@ export class MaildirStore implements MaildropStore {
    * messages in the uidlist, as a login would), and nothing is moved or flagged.
    */
   async preview(user: string): Promise<readonly PreviewedMessage[]> {
-    const maildir = maildirFor(this.#options.template, user);
+    const maildir = await this.#options.locate(user);
     const releaseLock = await this.#lock(user, maildir);
-    if (releaseLock === undefined) return [];
     try {
       const numbered = await this.#number(user, maildir, await this.#index.list(maildir));
       const maildrop = this.#maildrop(user, maildir, numbered, noLock);
@@ -132,7 +129,7 @@ export class MaildirStore implements MaildropStore {
   /** The user's Maildir path, created first when so configured. */
   async #prepare(user: string): Promise<string> {
     try {
-      const maildir = maildirFor(this.#options.template, user);
+      const maildir = await this.#options.locate(user);
       if (this.#options.autocreate) await ensureMaildir(maildir, this.#options.welcomeFile);
       return maildir;
     } catch (err) {
@@ -147,15 +144,16 @@ export class MaildirStore implements MaildropStore {
   }
 
   /**
-   * The lock's release, or undefined when the Maildir does not exist. The lock directory lives inside the
-   * Maildir, so its mkdir failing with ENOENT is itself the atomic "no Maildir" test, and nothing is created.
+   * The lock's release. The lock directory lives inside the Maildir, so its mkdir failing with ENOENT is itself
+   * the atomic "no Maildir" test, and nothing is created: a missing Maildir (autocreate off) is an error to
+   * report, never an empty maildrop that would hide a wrong path.
    */
-  async #lock(user: string, maildir: string): Promise<ReleaseLock | undefined> {
+  async #lock(user: string, maildir: string): Promise<ReleaseLock> {
     try {
       return await acquireMaildropLock(maildir, { staleMs: this.#options.staleMs, logger: this.#logger });
     } catch (err) {
       if (err instanceof MaildropLockedError) throw new MaildropLockedError(user);
-      if (hasErrorCode(err, 'ENOENT')) return undefined;
+      if (hasErrorCode(err, 'ENOENT')) throw new MaildropUnavailableError(`no Maildir at ${maildir} for ${user}`, { cause: err });
       throw new MaildropUnavailableError(`cannot lock the maildrop of ${user}`, { cause: err });
     }
   }

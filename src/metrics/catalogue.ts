@@ -58,6 +58,13 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
     Object.values(m.commands).reduce((sum, n) => sum + n, 0),
   ),
   counter('worker_exits', 'Cluster workers that exited and were replaced (0 without workers)', (m) => m.workerExits),
+  counter('directory_lookups', 'User lookups answered by the user source (not the cache), failures included', (m) => m.directory.lookups),
+  counter('directory_cache_hits', 'User lookups answered by the cache', (m) => m.directory.cacheHits),
+  counter('directory_failures', 'User source calls that failed or timed out', (m) => m.directory.failures),
+  // In seconds, Prometheus's base unit (promtool refuses abbreviated units in names).
+  counter('directory_lookup_seconds', 'Seconds spent in user source lookups (divide by directory_lookups for the mean)', (m) =>
+    Math.round(m.directory.lookupMs) / 1000,
+  ),
 ];
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */

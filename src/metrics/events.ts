@@ -50,6 +50,14 @@ export type ServerEvent = Base &
     | { readonly type: 'admin-command'; readonly connection: string; readonly user: string; readonly verb: 'SESSIONS' | 'KICK'; readonly target: string }
     | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
     | {
+        /** A user looked up: answered from the cache, or by the source (found, unknown, or failed), in `ms`. */
+        readonly type: 'directory-lookup';
+        readonly source: string;
+        readonly outcome: 'cached' | 'found' | 'unknown' | 'failed';
+        readonly ms: number;
+      }
+    | { readonly type: 'directory-failed'; readonly source: string; readonly reason: string }
+    | {
         /** A run-time change made through Push3 (audit trail). Never carries a password. */
         readonly type: 'admin-change';
         readonly connection: string;

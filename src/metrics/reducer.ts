@@ -12,6 +12,14 @@ export interface LoginCounts {
   readonly failed: number;
 }
 
+/** User directory lookups: those the source answered, those the cache did, failures, and the source's time. */
+export interface DirectoryCounts {
+  readonly lookups: number;
+  readonly cacheHits: number;
+  readonly failures: number;
+  readonly lookupMs: number;
+}
+
 /** Everything the daemon measures, folded from the event stream by `applyEvent`. */
 export interface Metrics {
   readonly startedAt: number;
@@ -32,6 +40,7 @@ export interface Metrics {
   readonly locksRefused: number;
   /** Cluster workers that exited (0 without workers). */
   readonly workerExits: number;
+  readonly directory: DirectoryCounts;
   /** POP3 connections and bytes (both directions) per second, over the last minute. */
   readonly window: RateWindow;
   /** Latency histograms of POP3 commands and session steps (latency.ts). */
@@ -64,6 +73,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     timeouts: 0,
     locksRefused: 0,
     workerExits: 0,
+    directory: { lookups: 0, cacheHits: 0, failures: 0, lookupMs: 0 },
     window: [],
     latencies: NO_LATENCIES,
   };
@@ -116,6 +126,8 @@ function count(m: Metrics, event: MetricsInput): Metrics {
       return { ...m, locksRefused: m.locksRefused + 1 };
     case 'worker-exited':
       return { ...m, workerExits: m.workerExits + 1 };
+    case 'directory-lookup':
+      return { ...m, directory: countLookup(m.directory, event.outcome, event.ms) };
     case 'timeout':
       return { ...m, timeouts: m.timeouts + 1 };
     case 'error':
@@ -123,4 +135,10 @@ function count(m: Metrics, event: MetricsInput): Metrics {
     default:
       return m;
   }
+}
+
+function countLookup(was: DirectoryCounts, outcome: 'cached' | 'found' | 'unknown' | 'failed', ms: number): DirectoryCounts {
+  if (outcome === 'cached') return { ...was, cacheHits: was.cacheHits + 1 };
+  const failures = was.failures + (outcome === 'failed' ? 1 : 0);
+  return { ...was, lookups: was.lookups + 1, failures, lookupMs: was.lookupMs + ms };
 }

@@ -1,5 +1,6 @@
 import { catchError, from, map, Observable, of, switchMap, timer } from 'rxjs';
 import { validateUserName } from '../auth/username.js';
+import { DirectoryUnavailableError } from '../auth/users.js';
 import { MaildropLockedError, type Maildrop } from '../mail/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
@@ -50,8 +51,31 @@ function enterTransaction(context: SessionContext, state: Authorization, user: s
         context.emit({ type: 'lock-refused', connection: context.connection.id, user, at });
         return of<Transition>({ state: idle(state), reply: err('Mailbox is locked by another session', 'IN-USE') });
       }
-      context.emit({ type: 'error', protocol: 'pop3', connection: context.connection.id, message: String(error), at });
+      // The cause (no Maildir, a bad path, the directory down) goes to the log; the client learns only to retry.
+      const message = [error, (error as Error).cause].filter(Boolean).map(String).join(': ');
+      context.emit({ type: 'error', protocol: 'pop3', connection: context.connection.id, message, at });
       return of<Transition>({ state: idle(state), reply: err('Unable to open the mailbox', 'SYS/TEMP') });
+    }),
+  );
+}
+
+/**
+ * The login step after the directory answers. When it cannot (down, too slow, failing), the client gets
+ * `-ERR [SYS/TEMP]` and may retry: not a failed login, so neither counted on the connection nor throttled.
+ */
+export function afterDirectory<T>(
+  context: SessionContext,
+  state: Authorization,
+  answer: Promise<T> | Observable<T>,
+  next: (value: T) => Observable<Transition>,
+): Observable<Transition> {
+  return from(answer).pipe(
+    switchMap(next),
+    catchError((error: unknown) => {
+      if (!(error instanceof DirectoryUnavailableError)) throw error;
+      const at = context.scheduler.now();
+      context.emit({ type: 'error', protocol: 'pop3', connection: context.connection.id, message: error.message, at });
+      return of<Transition>({ state: idle(state), reply: err('User directory unavailable, try again later', 'SYS/TEMP') });
     }),
   );
 }
@@ -63,9 +87,8 @@ export function login(
   user: string,
   password: string,
 ): Observable<Transition> {
-  return from(context.users.authenticate(user, password)).pipe(
-    timedUntilAnswer(context, 'login-verification', user),
-    switchMap((valid) => concludeLogin(context, state, user, valid)),
+  const verified = from(context.users.authenticate(user, password)).pipe(timedUntilAnswer(context, 'login-verification', user));
+  return afterDirectory(context, state, verified, (valid) => concludeLogin(context, state, user, valid),
   );
 }
 

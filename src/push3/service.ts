@@ -13,16 +13,16 @@ import { serveSocket, type LiveConnection, type ServedConnection, type SessionFa
 import { boundPort, listen } from '../net/listener.js';
 import { MAX_LINE_OCTETS } from './parse.js';
 import { push3Session } from './session.js';
-import { passwdFileAdmin, type ReloadableDirectory } from './user-admin.js';
+import { directoryAdmin, type EditableDirectory } from './user-admin.js';
 
 export interface Push3Options {
-  /** Reads push3.*, prometheus.* and users.file. */
+  /** Reads push3.* and prometheus.*. */
   readonly config: Config;
   readonly emit: (event: ServerEvent) => void;
   /** The daemon's one shared metrics stream (see metrics/stream.ts). */
   readonly metrics$: Observable<Metrics>;
-  /** The POP3 users: Push3 logs in against them and reloads them after each change. */
-  readonly users: UserDirectory & ReloadableDirectory;
+  /** The POP3 users: Push3 logs in against them, edits them, and reloads them after each change. */
+  readonly users: UserDirectory & EditableDirectory;
   readonly settings: LiveSettings;
   readonly scheduler: SchedulerLike;
   /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
@@ -51,7 +51,7 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
     metrics$,
     users: directory,
     admins: config.push3.admins,
-    userAdmin: passwdFileAdmin(config.users.file, users),
+    userAdmin: directoryAdmin(users),
     settings,
     scheduler,
     emit,

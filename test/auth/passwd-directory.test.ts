@@ -39,7 +39,7 @@ function usersFile(): string {
     'plain:{PLAIN}plain-pw:1000:1000::/home/plain::userdb_mail=maildir:~/Maildir',
     `sha:{SHA512-CRYPT}${sha512}`,
     `argon:${argon2id}`,
-    'odd:{SSHA512}c2VjcmV0',
+    'odd:{MD4}c2VjcmV0',
     'broken:{ARGON2ID}$argon2id$not-a-hash',
     'nopass',
     'bad name:{PLAIN}x',
@@ -67,16 +67,16 @@ describe('PasswdFileDirectory', () => {
     await load();
     expect(logged).toEqual([
       `${path}:8: user name "bad name" contains whitespace`,
-      `${path}:5: user odd: unknown password scheme {SSHA512}; login disabled`,
+      `${path}:5: user odd: unknown password scheme {MD4}; login disabled`,
       `${path}:7: user nopass: no password; login disabled`,
     ]);
   });
 
   it('hands problems to the logger as structured fields', async () => {
     const problems: UsersFileProblem[] = [];
-    await writeFile(path, 'ok:{PLAIN}x\nodd:{SSHA512}c2VjcmV0\n');
+    await writeFile(path, 'ok:{PLAIN}x\nodd:{MD4}c2VjcmV0\n');
     await PasswdFileDirectory.load(path, (problem) => problems.push(problem));
-    expect(problems).toEqual([{ path, line: 2, user: 'odd', reason: 'unknown password scheme {SSHA512}; login disabled' }]);
+    expect(problems).toEqual([{ path, line: 2, user: 'odd', reason: 'unknown password scheme {MD4}; login disabled' }]);
   });
 
   it('refuses users whose password cannot be checked, but lists them as existing', async () => {

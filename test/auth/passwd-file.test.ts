@@ -8,7 +8,7 @@ const SHA512 = '$6$saltsalt$TVLlQcbpFVof5W3Yz4DTP6gRstiNuHwwTt6GLc1E5n0U0aDehy0S
 const linesOf = (text: string): string[] => text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 
 describe('parsePasswdFile', () => {
-  it('reads Dovecot lines: name and password field, the other fields ignored', () => {
+  it('reads Dovecot lines: name, password, home and userdb_mail; uid, gid, gecos and shell ignored', () => {
     const text = [
       '# users, in the style of the Dovecot documentation',
       'user:{PLAIN}password:1000:1000::/home/user::userdb_mail=maildir:~/Maildir',
@@ -19,9 +19,9 @@ describe('parsePasswdFile', () => {
     const { entries, problems } = parsePasswdFile(text);
     expect(problems).toEqual([]);
     expect(entries).toEqual([
-      { line: 2, name: 'user', password: '{PLAIN}password' },
-      { line: 3, name: 'user2', password: `{SHA512-CRYPT}${SHA512}` },
-      { line: 4, name: 'bare', password: SHA512 },
+      { line: 2, name: 'user', password: '{PLAIN}password', home: '/home/user', maildir: '~/Maildir' },
+      { line: 3, name: 'user2', password: `{SHA512-CRYPT}${SHA512}`, home: undefined },
+      { line: 4, name: 'bare', password: SHA512, home: undefined },
     ]);
   });
 

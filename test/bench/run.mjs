@@ -4,6 +4,7 @@
 //        [--clients 1,16,64] [--duration 10] [--idle-sessions 10000] [--log-level info]
 //        [--fixture DIR] [--fresh] [--users 64 --messages 10 --size 10000 --big-mb 100 --idle 10000 --huge 100000]
 //        [--cli path/to/dist/cli.js] [--workers N|auto] [--profile DIR] [--json FILE] [--quiet-wait 120]
+//        [--user-sources passwd-file,postgresql,postgresql-nocache]
 //
 // Only loopback traffic; every scenario ends by itself. Before each scenario it waits (at most --quiet-wait
 // seconds) until other jobs leave the CPUs alone. See test/bench/README.md.
@@ -20,6 +21,7 @@ import { formatTop, topFunctions } from './profile-top.mjs';
 import { waitForQuiet } from './rss.mjs';
 import { startPop3d } from './servers.mjs';
 import { fmt } from './stats.mjs';
+import { measureUserSources, userSourceRows } from './user-sources.mjs';
 
 const ALL_SCENARIOS = ['sessions', 'pipelined', 'large', 'slow', 'idle', 'stat', 'stat-uidlist'];
 /** What pop3d's persistent size cache leaves in a Maildir; removed before a "first login". */
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     json: { type: 'string' },
     'quiet-wait': { type: 'string', default: '120' },
     workers: { type: 'string' },
+    'user-sources': { type: 'string' },
   },
 });
 
@@ -218,7 +221,7 @@ async function main() {
   quietWaitMs = int(values['quiet-wait']) * 1000;
   const dir = values.fixture ?? defaultDir();
   const manifest = ensureFixture(dir, fixtureParams(values), { fresh: values.fresh, log });
-  const scenarios = values.scenarios.split(',');
+  const scenarios = values.scenarios.split(',').filter((scenario) => scenario !== 'none');
   const clients = values.clients.split(',').map((n) => int(n));
   const durationMs = int(values.duration) * 1000;
   const idleSessions = int(values['idle-sessions'], manifest.params.idle);
@@ -238,6 +241,12 @@ async function main() {
     if (values.workers) config.workers = values.workers === 'auto' ? 'auto' : int(values.workers);
     const start = (extra = {}) => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile, config: { ...config, ...extra } });
     results.pop3d = await measure('pop3d', start, options);
+    if (values['user-sources']) {
+      const sources = values['user-sources'].split(',');
+      const startWith = (extra) => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], config: { ...config, ...extra } });
+      results.userSources = await measureUserSources({ sources, start: startWith, manifest, clients, durationMs, log, quiet });
+      results.userSourceRows = userSourceRows(results.userSources, sources, clients);
+    }
     if (values.profile) {
       for (const file of readdirSync(values.profile).filter((f) => f.endsWith('.cpuprofile'))) {
         console.log(`\nCPU profile ${join(values.profile, file)}\n${formatTop(topFunctions(join(values.profile, file), 25))}`);
@@ -251,7 +260,8 @@ async function main() {
 
   const rows = table(results.pop3d, results.dovecot, clients);
   results.table = rows;
-  console.log(`\n${formatTable(rows)}\n`);
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
+  if (results.userSourceRows) console.log(`${results.userSourceRows.map(([metric, value]) => `${metric}: ${value}`).join('\n')}\n`);
   const errors = [...Object.values(results.pop3d ?? {}), ...Object.values(results.dovecot ?? {})].flatMap((r) => r?.errorSamples ?? []);
   if (errors.length > 0) console.log(`errors: ${errors.join('; ')}`);
   const jsonFile = values.json ?? join(dir, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

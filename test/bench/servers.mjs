@@ -2,25 +2,15 @@
 import { spawn } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../support/free-port.mjs';
 import { Pop3Client } from './pop3-client.mjs';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 export const HOST = '127.0.0.1';
 
-/** A port nobody listens on right now. */
-export function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+export { freePort };
 
 /** Waits until the server answers with a greeting. */
 export async function waitForGreeting(port, timeoutMs, exited) {

@@ -63,7 +63,12 @@ describe('pop3d check-config', () => {
     const config = JSON.parse(result.stdout) as Record<string, Record<string, unknown>>;
     expect(config.pop3).toMatchObject({ host: '127.0.0.1', port: 0, idleTimeout: 600 });
     expect(config.mail).toMatchObject({ maildir: `${site.dir}/mail/%u/Maildir`, autocreate: false, lockStaleSeconds: 30 });
-    expect(config.users).toEqual({ file: `${site.dir}/users.passwd` });
+    expect(config.users).toEqual({
+      source: 'passwd-file',
+      file: `${site.dir}/users.passwd`,
+      timeout: 5,
+      cache: { ttl: 60, negativeTtl: 10, size: 10_000 },
+    });
     expect(config.shutdown).toEqual({ graceSeconds: 10 });
   });
 

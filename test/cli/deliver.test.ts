@@ -31,7 +31,7 @@ function expectCleanFailure(result: Awaited<ReturnType<typeof runCli>>, code: nu
 
 describe('pop3d deliver', () => {
   it('delivers stdin byte for byte into new/, creating the Maildir, with the sizes in the name (0)', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     const result = await deliver('bob', MESSAGE);
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
     const [name, ...others] = files('bob', 'new');
@@ -43,7 +43,7 @@ describe('pop3d deliver', () => {
   });
 
   it('puts the welcome message first into a Maildir it creates', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     writeFileSync(join(site.dir, 'welcome.eml'), 'Subject: welcome\n\nhi\n');
     expect((await deliver('bob', MESSAGE, ['--set', 'mail.welcome=welcome.eml'])).code).toBe(0);
     const contents = files('bob', 'new')
@@ -53,19 +53,19 @@ describe('pop3d deliver', () => {
   });
 
   it('keeps binary content and LF line ends as they are', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     const body = Buffer.concat([Buffer.from('Subject: bin\n\n'), Buffer.from([0, 0xff, 0x80, 0x0a, 0x2e, 0x0a])]);
     expect((await deliver('bob', body)).code).toBe(0);
     expect(readFileSync(join(site.maildir('bob'), 'new', files('bob', 'new')[0]!))).toEqual(body);
   });
 
   it('65: empty input (stdin closed before any data) is no message', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     expectCleanFailure(await deliver('bob', ''), 65, /empty message/);
   });
 
   it.each(['carol', '../alice', 'bob%u'])('67: %s is not in the users file', async (user) => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     const result = await deliver(user, MESSAGE);
     expect(result.code).toBe(67);
     expect(result.stderr).toMatch(/^pop3d: unknown user [^\n]+\n$/);
@@ -73,7 +73,7 @@ describe('pop3d deliver', () => {
   });
 
   it('78: a broken config or a missing users file', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     expectCleanFailure(await deliver('bob', MESSAGE, ['--set', 'mail.maildir=no-placeholder']), 78, /invalid config: mail\.maildir: must contain %u/);
     expectCleanFailure(await deliver('bob', MESSAGE, ['--set', 'users.file=gone.passwd']), 78, /cannot read users file .*gone\.passwd: ENOENT/);
     writeFileSync(site.configFile, '{ "pop3": ');
@@ -81,7 +81,7 @@ describe('pop3d deliver', () => {
   });
 
   it('75: a Maildir that cannot be written (a file where a folder should be)', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     mkdirSync(join(site.dir, 'mail'));
     writeFileSync(join(site.dir, 'mail', 'bob'), 'not a folder');
     expectCleanFailure(await deliver('bob', MESSAGE), 75, /cannot deliver to bob, try again later: .*mail\/bob/);
@@ -105,7 +105,7 @@ describe('pop3d deliver', () => {
   });
 
   it('75: interrupted mid-message (the MTA gave up): the partial file is removed from tmp/', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     const { child, result } = startCli(['deliver', 'bob', '--config', site.configFile]);
     child.stdin!.write('From: a@example.org\r\nSubject: cut\r\n\r\nfirst half');
     for (let waited = 0; files('bob', 'tmp').length === 0; waited += 20) {
@@ -117,7 +117,7 @@ describe('pop3d deliver', () => {
   });
 
   it('64: no user, or more than one', async () => {
-    site = makeSite({ users: { bob: 'pw' } });
+    site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     expect((await runCli(['deliver', '--config', site.configFile], MESSAGE)).code).toBe(64);
     expect((await runCli(['deliver', 'bob', 'alice', '--config', site.configFile], MESSAGE)).code).toBe(64);
     expect(existsSync(join(site.dir, 'mail'))).toBe(false);

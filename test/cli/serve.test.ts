@@ -58,7 +58,7 @@ describe('pop3d serve: life cycle', () => {
   });
 
   it('SIGHUP reloads the users file: a user added with `pop3d user add` can log in', async () => {
-    site = makeSite({ users: { alice: 'secret' } });
+    site = makeSite({ users: { alice: 'secret' }, config: { mail: { autocreate: true } } });
     daemon = await startDaemon(site);
     expect((await runCli(['user', 'add', 'bob', '--config', site.configFile], 'hunter2\n')).code).toBe(0);
     const before = await login('bob', 'hunter2');

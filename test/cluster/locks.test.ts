@@ -75,7 +75,7 @@ describe('reportedLocks', () => {
     await mkdir(join(dir, 'alice'));
     const reports: FromWorker[] = [];
     const released: string[] = [];
-    const reported = reportedLocks(store(() => released.push('x')), (user) => join(dir, user), (message) => reports.push(message));
+    const reported = reportedLocks(store(() => released.push('x')), async (user) => join(dir, user), (message) => reports.push(message));
 
     const maildrop = await reported.open('alice');
     expect(maildrop.messages).toEqual([{ uid: 'u1', size: 3 }]);
@@ -91,7 +91,7 @@ describe('reportedLocks', () => {
   it('reports nothing for a user without a lock directory (no Maildir, nothing locked)', async () => {
     const dir = await tempDir();
     const reports: FromWorker[] = [];
-    const reported = reportedLocks(store(() => undefined), (user) => join(dir, user), (message) => reports.push(message));
+    const reported = reportedLocks(store(() => undefined), async (user) => join(dir, user), (message) => reports.push(message));
     await (await reported.open('bob')).release();
     expect(reports).toEqual([]);
   });

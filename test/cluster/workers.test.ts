@@ -154,13 +154,16 @@ describe('workers: 2', () => {
   });
 
   it('Push3 ADDUSER and SET reach every worker', async () => {
-    await start();
+    // A new user's Maildir is created at first login.
+    await start({ mail: { autocreate: true } });
     const push3 = await admin();
     expect(await push3.command('ADDUSER carol n3w-pass')).toBe('->SUCCESS: User carol added');
     const first = await connect();
     const { client: second } = await connectElsewhere(first.worker);
-    // Carol has no Maildir yet, so nothing to lock: she may be logged in on both at once.
-    for (const client of [first.client, second]) expect(await login(client, 'carol', 'n3w-pass')).toMatch(/^\+OK/);
+    expect(await login(first.client, 'carol', 'n3w-pass')).toMatch(/^\+OK/);
+    expect(await first.client.command('QUIT')).toMatch(/^\+OK/);
+    expect(await login(second, 'carol', 'n3w-pass')).toMatch(/^\+OK/);
+    expect(await second.command('QUIT')).toMatch(/^\+OK/);
 
     expect(await push3.command('SET idle_timeout 1')).toBe('->SUCCESS: idle_timeout=1');
     const third = await connect();

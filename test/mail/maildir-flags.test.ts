@@ -4,6 +4,7 @@ import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { curName, withFlag } from '../../src/mail/maildir-flags.js';
 import { MaildirStore, type MaildirStoreOptions } from '../../src/mail/maildir.js';
+import { maildirFor } from '../../src/mail/maildir-path.js';
 import { put, tempDir } from './temp-dir.js';
 
 const USER = 'alice';
@@ -12,7 +13,7 @@ async function setup(options: Partial<MaildirStoreOptions> = {}) {
   const root = await tempDir();
   const maildir = join(root, USER, 'Maildir');
   for (const sub of ['cur', 'new', 'tmp']) await put(maildir, `${sub}/.keep`, '');
-  const store = new MaildirStore({ template: join(root, '%u', 'Maildir'), staleMs: 2000, autocreate: false, ...options });
+  const store = new MaildirStore({ locate: async (user) => maildirFor(join(root, '%u', 'Maildir'), user), staleMs: 2000, autocreate: false, ...options });
   return { maildir, store };
 }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { MaildropLockedError, MaildropUnavailableError, type Maildrop } from '../../src/mail/maildrop.js';
+import { maildirFor } from '../../src/mail/maildir-path.js';
 import { MaildirStore, type MaildirStoreOptions } from '../../src/mail/maildir.js';
 import { put, tempDir } from './temp-dir.js';
 
@@ -16,7 +17,7 @@ async function setup(options: Partial<MaildirStoreOptions> = {}) {
   const root = await tempDir();
   const maildir = join(root, USER, 'Maildir');
   await Promise.all(['cur', 'new', 'tmp'].map((sub) => mkdir(join(maildir, sub), { recursive: true })));
-  const store = new MaildirStore({ template: join(root, '%u', 'Maildir'), staleMs: 2000, autocreate: false, flagUpdates: false, ...options });
+  const store = new MaildirStore({ locate: async (user) => maildirFor(join(root, '%u', 'Maildir'), user), staleMs: 2000, autocreate: false, flagUpdates: false, ...options });
   return { root, maildir, store };
 }
 
@@ -97,18 +98,16 @@ describe('MaildirStore.open', () => {
     expect(await sizeNow()).toBe(5);
   });
 
-  it('treats a missing Maildir as empty and creates nothing', async () => {
+  it('refuses a missing Maildir (never an empty maildrop), naming the path, and creates nothing', async () => {
     const { root, store } = await setup();
-    const maildrop = await store.open('bob');
-    expect(maildrop.messages).toEqual([]);
-    await maildrop.commit(new Set());
+    await expect(store.open('bob')).rejects.toThrow(new MaildropUnavailableError(`no Maildir at ${join(root, 'bob', 'Maildir')} for bob`));
     await expect(stat(join(root, 'bob'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('creates a missing Maildir with the welcome message when configured', async () => {
     const root = await tempDir();
     const welcomeFile = await put(root, 'welcome.eml', 'Subject: hi\n\nwelcome\n');
-    const store = new MaildirStore({ template: join(root, '%u', 'Maildir'), staleMs: 2000, autocreate: true, welcomeFile });
+    const store = new MaildirStore({ locate: async (user) => maildirFor(join(root, '%u', 'Maildir'), user), staleMs: 2000, autocreate: true, welcomeFile });
     const maildrop = await store.open('bob');
     expect(await readAll(maildrop)).toEqual(['Subject: hi\n\nwelcome\n']);
     await maildrop.release();

@@ -282,7 +282,7 @@ describe('MaildirStore with the size cache', () => {
   it('has written the cache file by the time the session ends', async () => {
     const maildir = await tempMaildir();
     for (let i = 0; i < 120; i++) await put(maildir, `new/${1_700_000_000 + i}.m${i}`, `message ${i}\n`);
-    const store = new MaildirStore({ template: maildir.replace(/[^/]+\/Maildir$/u, '%u/Maildir'), staleMs: 2000, autocreate: false });
+    const store = new MaildirStore({ locate: async () => maildir, staleMs: 2000, autocreate: false });
     const user = maildir.split('/').at(-2)!;
     const maildrop = await store.open(user);
     await maildrop.release();

@@ -98,6 +98,10 @@ describe('metrics reducer', () => {
       'pop3_bytes_per_second',
       'pop3_commands_total',
       'worker_exits',
+      'directory_lookups',
+      'directory_cache_hits',
+      'directory_failures',
+      'directory_lookup_seconds',
       'pop3_commands_list',
       'pop3_commands_stat',
     ]);

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { asyncScheduler } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PasswdFileDirectory } from '../../src/auth/passwd-directory.js';
+import { openDirectory } from '../../src/auth/open-directory.js';
 import { createLiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createEventBus } from '../../src/metrics/events.js';
@@ -36,7 +36,7 @@ async function start(prometheus = false) {
     events$: feed.events$,
     sessions: feed.sessions,
     kick: () => Promise.resolve(),
-    users: await PasswdFileDirectory.load(file),
+    users: await openDirectory(config),
     settings: createLiveSettings(config),
     scheduler: asyncScheduler,
     onConnection: (connection) => live.add(connection),

@@ -1,18 +1,19 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PasswdFileDirectory } from '../../src/auth/passwd-directory.js';
-import { AdminRefusal, passwdFileAdmin } from '../../src/push3/user-admin.js';
+import { openDirectory } from '../../src/auth/open-directory.js';
+import { parseConfig } from '../../src/config/load.js';
+import { AdminRefusal, directoryAdmin } from '../../src/push3/user-admin.js';
 import { tempDir } from '../mail/temp-dir.js';
 
 async function setup() {
   const file = join(await tempDir(), 'users.passwd');
   await writeFile(file, '# users\nalice:{PLAIN}secret\nroot:{PLAIN}toor\n');
-  const directory = await PasswdFileDirectory.load(file, () => undefined);
-  return { file, directory, admin: passwdFileAdmin(file, directory) };
+  const directory = await openDirectory(parseConfig({ users: { file } }), { log: () => undefined });
+  return { file, directory, admin: directoryAdmin(directory) };
 }
 
-describe('users file admin (passwd editor + directory reload)', () => {
+describe('users file admin (the directory\'s edits + reload)', () => {
   it('adds, re-passwords and removes users; each change is visible to logins at once', async () => {
     const { file, directory, admin } = await setup();
     await admin.add('bob', 'pw1');

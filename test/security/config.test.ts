@@ -19,6 +19,7 @@ describe('security config keys', () => {
       failureDelay: 1000,
       failureDelayMax: 30_000,
       maxFailuresPerConnection: 3,
+      lowercaseNames: true,
     });
     expect(config.limits).toEqual({ maxConnections: 1000, maxConnectionsPerAddress: 20 });
     expect(config.pop3.loginTimeout).toBe(60);

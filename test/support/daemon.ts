@@ -11,6 +11,8 @@ export interface SiteOptions {
   readonly users?: Record<string, string>;
   /** name -> message texts, delivered into new/ in this order (oldest first). */
   readonly mail?: Record<string, string[]>;
+  /** Users get no Maildir until mail is delivered (to test creating them); by default every user has one. */
+  readonly withoutMaildirs?: boolean;
   /** Extra config merged over the generated one (section by section). */
   readonly config?: Record<string, Record<string, unknown>>;
 }
@@ -47,8 +49,13 @@ export function makeSite(options: SiteOptions = {}): Site {
   );
   const maildir = (user: string): string => join(dir, 'mail', user, 'Maildir');
   let seconds = 1_700_000_000;
-  for (const [user, texts] of Object.entries(options.mail ?? {})) {
+  // Every user has a Maildir, as a real site has: a missing one is an error at login (-ERR [SYS/TEMP]).
+  const plain = (user: string): boolean => /^[\w@+-][\w.@+-]*$/u.test(user);
+  const bare = options.withoutMaildirs === true ? [] : Object.keys(users).filter(plain);
+  for (const user of new Set([...bare, ...Object.keys(options.mail ?? {})])) {
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir(user), sub), { recursive: true });
+  }
+  for (const [user, texts] of Object.entries(options.mail ?? {})) {
     texts.forEach((text, index) => {
       writeFileSync(join(maildir(user), 'new', `${seconds++}.M${index}P1.test`), text);
     });

@@ -1,4 +1,4 @@
-import type { UserDirectory } from '../../src/auth/users.js';
+import type { UserDirectory, UserRecord } from '../../src/auth/users.js';
 import {
   MaildropLockedError,
   type CommitResult,
@@ -93,5 +93,8 @@ export class MemoryUsers implements UserDirectory {
   }
   list(): Promise<readonly string[]> {
     return resolved(Object.keys(this.passwords));
+  }
+  lookup(user: string): Promise<UserRecord | undefined> {
+    return resolved(Object.hasOwn(this.passwords, user) ? { name: user } : undefined);
   }
 }

@@ -1,7 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { from, switchMap } from 'rxjs';
 import { defineCommand } from '../command.js';
-import { concludeLogin } from '../login.js';
+import { afterDirectory, concludeLogin } from '../login.js';
 
 const DIGEST = /^[0-9a-f]{32}$/;
 
@@ -15,15 +14,13 @@ export const apop = defineCommand({
   args: { min: 2, max: 2 },
   run: (state, input, context) => {
     const [user, digest] = input.args as [string, string];
-    return from(context.users.plaintextSecret(user)).pipe(
-      switchMap((secret) => {
+    return afterDirectory(context, state, context.users.plaintextSecret(user), (secret) => {
         // Hash even without a secret, so unknown users and hashed-only users take the same time.
         const expected = createHash('md5').update(context.timestamp + (secret ?? '')).digest();
         const wellFormed = DIGEST.test(digest.toLowerCase());
         const given = wellFormed ? Buffer.from(digest, 'hex') : Buffer.alloc(expected.length);
         const valid = timingSafeEqual(expected, given) && wellFormed && secret !== undefined;
         return concludeLogin(context, state, user, valid);
-      }),
-    );
+    });
   },
 });

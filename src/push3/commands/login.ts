@@ -1,8 +1,10 @@
-import { from, map } from 'rxjs';
+import { catchError, from, map, of } from 'rxjs';
+import { DirectoryUnavailableError } from '../../auth/users.js';
 import { defineCommand, type Transition } from '../command.js';
+import { reportError } from '../context.js';
 import { fail, success } from '../replies.js';
 
-/** LOGIN <user> <pass>: a user of the POP3 users file who is also listed in push3.admins. */
+/** LOGIN <user> <pass>: a user of the POP3 user directory who is also listed in push3.admins. */
 export const login = defineCommand({
   verb: 'LOGIN',
   phases: ['authentication'],
@@ -18,6 +20,12 @@ export const login = defineCommand({
         return ok
           ? { state: { phase: 'transaction', user }, reply: success(`Logged in as ${user}`) }
           : { state, reply: fail('Authentication failed') };
+      }),
+      // The directory could not answer: not a wrong password, so neither counted nor throttled as one.
+      catchError((error: unknown) => {
+        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        reportError(context, error);
+        return of<Transition>({ state, reply: fail('User directory unavailable, try again later') });
       }),
     ),
 });
