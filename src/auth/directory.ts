@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ServerEvent } from '../metrics/events.js';
 import { DirectoryCache, type CacheSettings } from './directory-cache.js';
 import { UserEditError } from './passwd-editor.js';
@@ -60,14 +60,26 @@ export class Directory implements UserDirectory {
       return this.#timed('bind', () => this.#source.bind!(verifier.dn, password));
     }
     const stored = verifier?.stored;
-    if (stored !== undefined && !('problem' in stored)) {
+    const known = stored !== undefined && !('problem' in stored);
+    if (known) {
       this.#strongestSeen = strongest([stored, ...(this.#strongestSeen === undefined ? [] : [this.#strongestSeen])]);
-      return this.#matches(stored, password, entry!.record.name);
+      if (await this.#matches(stored, password, entry!.record.name)) return true;
     }
-    // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
+    // Unknown user, one who cannot log in, or a wrong password of a cheaper scheme: do the decoy's work too,
+    // so every failure costs the strongest hash in use and timing does not tell them apart.
     const decoy = await this.#decoy();
-    if (decoy !== undefined) await this.#matches(decoy, password, undefined);
+    if (decoy !== undefined && !(known && stored.scheme === decoy.scheme)) await this.#matches(decoy, password, undefined);
     return false;
+  }
+
+  /** Changes whenever the user's password does (see UserDirectory); for a bind user, their DN. */
+  async credentialStamp(user: string): Promise<string | undefined> {
+    const verifier = (await this.#entry(user))?.verifier;
+    if (verifier === undefined) return undefined;
+    if (verifier.kind === 'bind') return `bind:${verifier.dn}`;
+    if ('problem' in verifier.stored) return undefined;
+    // A digest, so that what sessions hold is not even the stored hash.
+    return createHash('sha256').update(`${verifier.stored.scheme.name}\0${verifier.stored.secret}`).digest('base64url');
   }
 
   async plaintextSecret(user: string): Promise<string | undefined> {

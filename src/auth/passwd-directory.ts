@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { parsePasswdFile } from './passwd-file.js';
 import { addUser, removeUser, setPassword } from './passwd-editor.js';
@@ -91,12 +92,18 @@ export class PasswdFileDirectory implements UserDirectory, UserSource {
     this.snapshot = await readSnapshot(this.path, this.log);
   }
 
+  /**
+   * Every failure costs at least one check against the decoy, whatever the user's scheme and whether the
+   * user exists: a wrong password for a cheap scheme (`{PLAIN}`) also pays the decoy, so failures for known
+   * and unknown names take the same time. A success costs only its own check.
+   */
   async authenticate(user: string, password: string): Promise<boolean> {
     const { accounts, decoy } = this.snapshot;
     const stored = accounts.get(user)?.stored;
-    if (stored !== undefined && !('problem' in stored)) return this.matches(stored, password, user);
-    // Unknown user, or one who cannot log in: do a real login's work, so timing does not tell them apart.
-    if (decoy !== undefined) await this.matches(decoy, password, undefined);
+    const known = stored !== undefined && !('problem' in stored);
+    if (known && (await this.matches(stored, password, user))) return true;
+    // Unknown user, one who cannot log in, or a wrong password of a cheaper scheme: do the decoy's work.
+    if (decoy !== undefined && !(known && stored.scheme === decoy.scheme)) await this.matches(decoy, password, undefined);
     return false;
   }
 
@@ -104,6 +111,13 @@ export class PasswdFileDirectory implements UserDirectory, UserSource {
     const stored = this.snapshot.accounts.get(user)?.stored;
     if (stored === undefined || 'problem' in stored) return undefined;
     return stored.scheme.plaintext?.(stored.secret);
+  }
+
+  async credentialStamp(user: string): Promise<string | undefined> {
+    const stored = this.snapshot.accounts.get(user)?.stored;
+    if (stored === undefined || 'problem' in stored) return undefined;
+    // A digest, so that what sessions hold is not even the stored hash.
+    return createHash('sha256').update(`${stored.scheme.name}\0${stored.secret}`).digest('base64url');
   }
 
   async exists(user: string): Promise<boolean> {

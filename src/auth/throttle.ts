@@ -12,8 +12,11 @@ export interface ThrottleSettings {
 }
 
 export interface LoginThrottle {
-  /** Records a failed login from `address`; returns how long to hold back its reply. */
-  failed(address: string): number;
+  /**
+   * Records a failed login from `address`; returns how long to hold back its reply (in ms). A promise where
+   * the records are kept elsewhere (a cluster worker asks its primary, which keeps them for the whole daemon).
+   */
+  failed(address: string): number | Promise<number>;
   /** A successful login clears the address's record. */
   succeeded(address: string): void;
 }
@@ -29,7 +32,12 @@ export function penaltyMs(failures: number, settings: Pick<ThrottleSettings, 'ba
   return Math.min(settings.baseDelayMs * 2 ** Math.min(failures - 1, 40), settings.maxDelayMs);
 }
 
-export function loginThrottle(settings: ThrottleSettings): LoginThrottle {
+/** A throttle whose records are here: every delay is known at once. */
+export interface LocalThrottle extends LoginThrottle {
+  failed(address: string): number;
+}
+
+export function loginThrottle(settings: ThrottleSettings): LocalThrottle {
   // Insertion order is recency order: every failure re-inserts its address at the end.
   const records = new Map<string, { failures: number; last: number }>();
   return {

@@ -18,12 +18,13 @@ export function throttledDirectory(
     async authenticate(user, password) {
       const valid = await users.authenticate(user, password);
       if (valid) throttle.succeeded(address);
-      else await wait(throttle.failed(address));
+      else await wait(await throttle.failed(address));
       return valid;
     },
     plaintextSecret: (user) => users.plaintextSecret(user),
     exists: (user) => users.exists(user),
     list: () => users.list(),
     lookup: (user) => users.lookup(user),
+    credentialStamp: users.credentialStamp && ((user) => users.credentialStamp!(user)),
   };
 }

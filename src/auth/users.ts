@@ -22,6 +22,11 @@ export interface UserDirectory {
   exists(user: string): Promise<boolean>;
   /** Names of all users, in the directory's order. */
   list(): Promise<readonly string[]>;
+  /**
+   * A token that changes whenever the user's password does (and `undefined` for no such user), so that
+   * powers granted at login can be checked later without keeping the password. Never shown or logged.
+   */
+  credentialStamp?(user: string): Promise<string | undefined>;
   /** The user's record, or undefined for an unknown user. */
   lookup(user: string): Promise<UserRecord | undefined>;
 }

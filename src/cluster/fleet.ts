@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
-import { isFromWorker, type FromWorker, type ToWorker } from './messages.js';
+import { isFromWorker, type Answer, type FromWorker, type ToWorker } from './messages.js';
 
 export interface Ports {
   readonly pop3Port: number;
@@ -24,6 +24,8 @@ export interface Fleet {
   start(): Promise<Ports>;
   /** To every worker that is listening to messages; a worker forked later starts from `start()` instead. */
   broadcast(message: ToWorker): void;
+  /** To one worker (an answer to its question); dropped when it is gone. */
+  send(worker: number, message: ToWorker | Answer): void;
   /** Like broadcast; resolves once each worker has answered `done`, exited, or `timeoutMs` has passed. */
   request(make: (id: number) => ToWorker, timeoutMs: number): Promise<void>;
   /** SIGTERM to every worker, which drains; resolves once all have exited, SIGKILLing any left after `timeoutMs`. */
@@ -47,7 +49,7 @@ export function createFleet(options: FleetOptions): Fleet {
   let nextRequest = 1;
   let phase: Phase = { kind: 'running' };
 
-  const send = (worker: Worker, message: ToWorker): void => {
+  const send = (worker: Worker, message: ToWorker | Answer): void => {
     if (worker.isConnected()) worker.send(message);
   };
   const answered = (request: number, worker: number): void => {
@@ -120,6 +122,10 @@ export function createFleet(options: FleetOptions): Fleet {
     },
     broadcast(message) {
       for (const worker of listeners()) send(worker, message);
+    },
+    send(id, message) {
+      const worker = workers.get(id);
+      if (worker !== undefined) send(worker, message);
     },
     request(make, timeoutMs) {
       const id = nextRequest++;

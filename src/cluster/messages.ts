@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../metrics/events.js';
+import type { RefusalReason } from '../net/limiter.js';
 
 /*
  * What the primary and its workers say to each other over the cluster's IPC channel (JSON). Both ends are
@@ -40,10 +41,34 @@ export type FromWorker =
   | { readonly kind: 'locked'; readonly lock: HeldLock }
   | { readonly kind: 'unlocked'; readonly path: string }
   /** The request with this id has been carried out. */
-  | { readonly kind: 'done'; readonly id: number };
+  | { readonly kind: 'done'; readonly id: number }
+  /** May this connection in (limits for the whole daemon)? Answered with `admission` and this id. */
+  | { readonly kind: 'admit'; readonly id: number; readonly address: string }
+  /** The admitted connection with this id has closed. */
+  | { readonly kind: 'release'; readonly id: number }
+  /** A login from this address failed: answered with `penalty` and this id, the delay for its reply. */
+  | { readonly kind: 'login-failed'; readonly id: number; readonly address: string }
+  | { readonly kind: 'login-ok'; readonly address: string };
+
+/** The primary's answers to a worker's `admit` and `login-failed`, read as they come (never queued behind a reload). */
+export type Answer =
+  | { readonly kind: 'admission'; readonly id: number; readonly refused?: RefusalReason }
+  | { readonly kind: 'penalty'; readonly id: number; readonly delayMs: number };
 
 const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'kick', 'settings']);
-const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>(['waiting', 'ready', 'events', 'locked', 'unlocked', 'done']);
+const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>([
+  'waiting',
+  'ready',
+  'events',
+  'locked',
+  'unlocked',
+  'done',
+  'admit',
+  'release',
+  'login-failed',
+  'login-ok',
+]);
+const ANSWER: ReadonlySet<string> = new Set<Answer['kind']>(['admission', 'penalty']);
 
 const kindOf = (message: unknown): unknown =>
   typeof message === 'object' && message !== null ? (message as { kind?: unknown }).kind : undefined;
@@ -51,3 +76,4 @@ const kindOf = (message: unknown): unknown =>
 /** Cluster's own internal messages travel on the same channel; these tell ours apart. */
 export const isToWorker = (message: unknown): message is ToWorker => TO_WORKER.has(String(kindOf(message)));
 export const isFromWorker = (message: unknown): message is FromWorker => FROM_WORKER.has(String(kindOf(message)));
+export const isAnswer = (message: unknown): message is Answer => ANSWER.has(String(kindOf(message)));

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { asyncScheduler, merge, type Observable } from 'rxjs';
-import { loginThrottle } from '../auth/throttle.js';
+import type { LoginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
@@ -23,6 +23,8 @@ export interface MonitoringOptions {
   readonly settings: LiveSettings;
   /** Push3 KICK: asks the workers, which hold the sessions. */
   readonly kick: (target: string) => Promise<void>;
+  /** LOGIN penalties, shared with the workers' POP3 logins. */
+  readonly throttle: LoginThrottle;
   /** The config in effect: the TLS handshake timeout follows pop3.loginTimeout, as it does for POP3S. */
   readonly live: () => Config;
 }
@@ -57,10 +59,11 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     kick: options.kick,
     users: options.users,
     settings: options.settings,
+    admins: () => options.live().push3.admins,
     scheduler: asyncScheduler,
     onConnection: sessions.add,
     security: {
-      throttle: loginThrottle({ baseDelayMs: config.auth.failureDelay, maxDelayMs: config.auth.failureDelayMax, now: Date.now }),
+      throttle: options.throttle,
       tls: credentials && {
         context: credentials.current,
         handshakeTimeoutMs: () => options.live().pop3.loginTimeout * 1000,

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { skip, Subject } from 'rxjs';
 import type { Directory } from '../auth/directory.js';
+import { loginThrottle } from '../auth/throttle.js';
 import type { UserDirectory } from '../auth/users.js';
 import { SETTING_KEYS, type LiveSettings } from '../config/live-settings.js';
 import { createRunningConfig, type RunningConfig } from '../config/running-config.js';
@@ -13,7 +14,10 @@ import { openUsers, userCount } from '../daemon/users.js';
 import { logEvents } from '../hooks/event-log.js';
 import { createEventBus } from '../metrics/events.js';
 import { eventsFromSources, type SourceUpdate } from '../metrics/sources.js';
+import { addressSet } from '../net/address.js';
+import { connectionLimiter } from '../net/limiter.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
+import { DaemonLimits } from './daemon-limits.js';
 import { createFleet, type Fleet, type Ports } from './fleet.js';
 import { LockRegistry } from './lock-registry.js';
 import type { FromWorker, SettingValues } from './messages.js';
@@ -61,7 +65,10 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   const users = await openUsers(config, logger, directoryEvents.emit);
   await provisionMaildirs(config, users, logger);
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
+  const limits = daemonLimits(running);
   const heard = (worker: number, message: FromWorker): void => {
+    const answer = limits.heard(worker, message);
+    if (answer !== undefined) fleet.send(worker, answer);
     if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
     if (message.kind === 'locked') locks.held(worker, message.lock);
     if (message.kind === 'unlocked') locks.released(worker, message.path);
@@ -73,6 +80,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
     start: () => ({ kind: 'start', config: running.loaded, settings: settingValues(settings) }),
     onMessage: heard,
     onExit: (worker) => {
+      limits.gone(worker);
       updates.next({ kind: 'gone', source: worker, at: Date.now() });
       void locks.free(worker).then((paths) => {
         if (paths.length > 0) logger.info({ event: 'locks-freed', worker, paths }, "freed a dead worker's maildrop locks");
@@ -88,6 +96,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
         users: sharedUsers(users, fleet),
         settings,
         kick: (target) => fleet.request((id) => ({ kind: 'kick', id, target }), KICK_TIMEOUT_MS),
+        throttle: limits.throttle,
         live: () => running.current,
       })
     : undefined;
@@ -114,6 +123,18 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   };
 }
 
+/** Connection limits and login penalties for every worker together (and Push3's LOGIN here). */
+function daemonLimits(running: RunningConfig): DaemonLimits {
+  const { auth } = running.current;
+  const trusted = addressSet(auth.trustedNetworks);
+  const limiter = connectionLimiter({
+    maxConnections: () => running.current.limits.maxConnections,
+    maxPerAddress: () => running.current.limits.maxConnectionsPerAddress,
+    exempt: (address) => trusted.has(address),
+  });
+  return new DaemonLimits(limiter, loginThrottle({ baseDelayMs: auth.failureDelay, maxDelayMs: auth.failureDelayMax, now: Date.now }));
+}
+
 /** Push3 edits the users here; every worker has re-read them (and emptied its cache) before the edit is reported done. */
 function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDirectory {
   return {
@@ -125,6 +146,7 @@ function sharedUsers(users: Directory, fleet: Fleet): UserDirectory & EditableDi
     add: (name, password) => users.add(name, password),
     setPassword: (name, password) => users.setPassword(name, password),
     remove: (name) => users.remove(name),
+    credentialStamp: (user) => users.credentialStamp(user),
     async reload() {
       await users.reload();
       await fleet.request((id) => ({ kind: 'reload-users', id }), USERS_RELOAD_TIMEOUT_MS);

@@ -10,6 +10,7 @@ import { startDaemon, type Daemon } from '../daemon/start-daemon.js';
 import { forwardEvents } from './event-forwarding.js';
 import { isToWorker, type FromWorker, type SettingValues, type ToWorker } from './messages.js';
 import { reportedLocks } from './reported-locks.js';
+import { sharedLimits } from './shared-limits.js';
 
 /** Resolves once the message is handed to the channel (or at once, when the primary is gone). */
 function send(message: FromWorker): Promise<void> {
@@ -75,6 +76,7 @@ export async function runWorker(): Promise<void> {
           const lockPath = async (user: string): Promise<string> => join(await locate(user), LOCK_NAME);
           return reportedLocks(store, lockPath, (message) => void send(message));
         },
+        shared: sharedLimits((message) => void send(message)),
       });
       // Push3 and Prometheus are the only readers of the metrics; without them nothing is sent.
       const forwarding = config.push3.enabled ? forwardEvents(daemon.events.events$, (events) => send({ kind: 'events', events })) : undefined;

@@ -34,6 +34,9 @@ const LIVE: Readonly<Record<string, LiveKey>> = {
     apply: (running, next) => ({ ...running, log: { ...running.log, level: next.log.level } }),
     setting: (config) => ['log_level', config.log.level],
   },
+  'push3.admins': {
+    apply: (running, next) => ({ ...running, push3: { ...running.push3, admins: next.push3.admins } }),
+  },
   'shutdown.graceSeconds': {
     apply: (running, next) => ({ ...running, shutdown: { ...running.shutdown, graceSeconds: next.shutdown.graceSeconds } }),
   },

@@ -8,6 +8,7 @@ import { maildirLocator } from '../mail/maildir-path.js';
 import { MaildirStore } from '../mail/maildir.js';
 import type { MaildropStore } from '../mail/maildrop.js';
 import { TrackedMaildropStore } from '../mail/tracked-store.js';
+import type { SharedLimits } from '../cluster/shared-limits.js';
 import { createEventBus, type EventBus } from '../metrics/events.js';
 import { createMetrics } from '../metrics/stream.js';
 import { SessionControls } from '../pop3/kick.js';
@@ -48,6 +49,8 @@ export type DaemonRole =
       readonly kind: 'worker';
       /** Wraps the maildrop store, so that the primary learns which locks this worker holds (in which Maildir). */
       readonly maildrops: (store: MaildropStore, locate: (user: string) => Promise<string>) => MaildropStore;
+      /** Connection limits and login penalties, kept by the primary for the whole daemon. */
+      readonly shared: SharedLimits;
     };
 
 /** Wires config -> ports -> listeners. Everything the daemon does is reachable from here. */
@@ -87,6 +90,7 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
     maxConnections: () => running.current.limits.maxConnections,
     controls,
     onConnection: connections.add,
+    shared: role.kind === 'worker' ? role.shared : undefined,
   });
   const servers: Server[] = [...pop3.servers];
   const { pop3Port, pop3sPort } = pop3;
@@ -100,6 +104,7 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
         kick: (target) => Promise.resolve(void controls.kick(target)),
         users,
         settings,
+        admins: () => running.current.push3.admins,
         scheduler: asyncScheduler,
         onConnection: connections.add,
         security: { throttle: pop3.throttle, tls: config.push3.tls ? pop3.implicitTls : undefined },

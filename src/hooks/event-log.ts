@@ -18,6 +18,7 @@ const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn' | '
   command: 'debug',
   latency: 'debug',
   error: 'warn',
+  'admin-revoked': 'warn',
   'directory-lookup': 'debug',
   'directory-failed': 'error',
 };

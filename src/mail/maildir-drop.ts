@@ -11,6 +11,7 @@ import { locateMessage, type ListedMessage } from './maildir-listing.js';
 import { renameIfPresent, withFlag } from './maildir-flags.js';
 import { uidFor } from './maildir-name.js';
 import type { WireSizeCache } from './wire-size-cache.js';
+import { fsPath } from './file-names.js';
 
 /** O_NOFOLLOW: a message swapped for a symlink after listing is refused, not followed. */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
@@ -109,7 +110,7 @@ export interface MaildirMaildropParts {
 /** Unlinks `path`; false when it was already gone. */
 async function unlinkIfPresent(path: string): Promise<boolean> {
   try {
-    await unlink(path);
+    await unlink(fsPath(path));
     return true;
   } catch (err) {
     if (hasErrorCode(err, 'ENOENT')) return false;
@@ -164,7 +165,7 @@ export class MaildirMaildrop implements Maildrop {
     const entry = this.#entry(index);
     // The wire size is at least the stored size: reads sized by it take a small message in one go.
     const size = this.messages[index]!.size;
-    const small = size <= SMALL_MESSAGE_OCTETS ? smallMessageStream(entry.path, READ_FLAGS, size) : undefined;
+    const small = size <= SMALL_MESSAGE_OCTETS ? smallMessageStream(fsPath(entry.path), READ_FLAGS, size) : undefined;
     return small ?? messageStream(() => this.#open(entry), size);
   }
 
@@ -200,13 +201,13 @@ export class MaildirMaildrop implements Maildrop {
 
   async #open(entry: Entry): Promise<FileHandle> {
     try {
-      return await open(entry.path, READ_FLAGS);
+      return await open(fsPath(entry.path), READ_FLAGS);
     } catch (err) {
       if (!hasErrorCode(err, 'ENOENT')) throw err;
       const moved = await locateMessage(this.#parts.maildir, entry.baseName);
       if (moved === undefined) throw err;
       (this.#moved ??= new Map()).set(entry.index, moved);
-      return open(moved, READ_FLAGS);
+      return open(fsPath(moved), READ_FLAGS);
     }
   }
 

@@ -1,6 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
+import { nameFromBytes } from './file-names.js';
 import { MESSAGE_DIRS, type MessageDir } from './maildir-layout.js';
 import { baseNameOf } from './maildir-name.js';
 import { MaildirScan } from './maildir-scan.js';
@@ -75,7 +76,7 @@ export async function locateMessage(maildir: string, baseName: string): Promise<
   for (const dir of MESSAGE_DIRS) {
     let names: string[];
     try {
-      names = await readdir(join(maildir, dir));
+      names = (await readdir(join(maildir, dir), { encoding: 'buffer' })).map(nameFromBytes);
     } catch (err) {
       if (hasErrorCode(err, 'ENOENT')) continue;
       throw err;

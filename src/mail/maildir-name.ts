@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { nameBytes } from './file-names.js';
 
 /** A Maildir file name split into the message's permanent base name and its mutable info flags. */
 export interface MaildirName {
@@ -134,7 +135,8 @@ const UIDL_SAFE = /^[\x21-\x7e]{1,70}$/u;
  * else the SHA-1 of it. Both depend on the base name alone, so they survive restarts and flag changes.
  */
 export function uidFor(baseName: string): string {
-  return UIDL_SAFE.test(baseName) ? baseName : createHash('sha1').update(baseName, 'utf8').digest('hex');
+  // The name's bytes on disk: two names that differ only in bytes that are not UTF-8 get different UIDLs.
+  return UIDL_SAFE.test(baseName) ? baseName : createHash('sha1').update(nameBytes(baseName)).digest('hex');
 }
 
 /** Per-process delivery counter (the `Q` part): distinguishes names made in the same microsecond. */

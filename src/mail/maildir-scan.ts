@@ -2,6 +2,7 @@ import { constants, opendirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from './errno.js';
+import { fsPath, hasEscapedBytes, nameFromBytes } from './file-names.js';
 import { MESSAGE_DIRS } from './maildir-layout.js';
 import type { Listing, ScannedMessage, ScanOptions } from './maildir-listing.js';
 import { baseNameOf, oldestFirstOrder } from './maildir-name.js';
@@ -21,6 +22,7 @@ const JOB_FILES = 2_000;
  * objects pile up, and still takes few calls.
  */
 const DIR_BUFFER = 128;
+const DOT = 0x2e;
 /** How coarse file-system timestamps may be: a file changed this long before a scan has an mtime before it. */
 const TIMESTAMP_SLACK_MS = 2_000;
 /** O_NOFOLLOW: a message swapped for a symlink is not followed; O_NONBLOCK: nor is a FIFO waited on. */
@@ -76,12 +78,16 @@ export class MaildirScan {
    * daemon must not serve a file the user cannot read. Dotfiles are editor or tool droppings, never mail.
    */
   async readDir(dir: number): Promise<void> {
-    const handle = opendirSync(this.#dirPaths[dir]!, { bufferSize: DIR_BUFFER });
+    // Names as bytes: one that is not UTF-8 must still lead back to its file (see file-names.ts).
+    // Node's types omit 'buffer' here; at run time it gives each entry's name as a Buffer, as readdir does.
+    const options = { bufferSize: DIR_BUFFER, encoding: 'buffer' as BufferEncoding };
+    const handle = opendirSync(this.#dirPaths[dir]!, options);
     try {
       let sliceStart = performance.now();
       let count = 0;
       for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        if (!entry.name.startsWith('.') && entry.isFile()) this.#take(dir, entry.name);
+        const name = entry.name as unknown as Buffer;
+        if (name[0] !== DOT && entry.isFile()) this.#take(dir, nameFromBytes(name));
         // The clock is read every 64 entries: an entry takes about a microsecond.
         if ((++count & 63) === 0 && performance.now() - sliceStart >= SLICE_MS) {
           await yieldToEventLoop();
@@ -174,6 +180,11 @@ export class MaildirScan {
     const wire = wireSizeInName(baseName);
     if (wire !== undefined) {
       this.#set(i, wire, undefined);
+      return;
+    }
+    // Rare, and its path is bytes that a job's string paths cannot carry: measured here, streamed.
+    if (hasEscapedBytes(name)) {
+      this.#large.push(i);
       return;
     }
     // A size cached for some version of the file needs a stat to tell whether it is this one (lstat: a
@@ -269,7 +280,7 @@ interface Measured {
 async function measureStreamed(path: string): Promise<Measured | undefined> {
   let handle;
   try {
-    handle = await open(path, MEASURE_FLAGS);
+    handle = await open(fsPath(path), MEASURE_FLAGS);
   } catch (err) {
     if (vanished(err)) return undefined;
     throw err;

@@ -52,7 +52,7 @@ export const SMALL_MESSAGE_OCTETS = CHUNK_OCTETS;
  * Undefined when the file cannot be read this way (gone, moved, not a regular file, larger than
  * announced): the caller falls back to messageStream, which finds moved files and reports errors.
  */
-export function smallMessageStream(path: string, flags: number, sizeHint: number): Readable | undefined {
+export function smallMessageStream(path: string | Buffer, flags: number, sizeHint: number): Readable | undefined {
   const capacity = sizeHint + 1;
   const buffer = allocWithRoom(roomFor(capacity), capacity);
   let fd: number;

@@ -49,6 +49,8 @@ export type ServerEvent = Base &
     /** A Push3 admin looked at or acted on live sessions (SESSIONS, KICK): the audit trail of who did. */
     | { readonly type: 'admin-command'; readonly connection: string; readonly user: string; readonly verb: 'SESSIONS' | 'KICK'; readonly target: string }
     | { readonly type: 'error'; readonly protocol: Protocol; readonly connection: string; readonly message: string }
+    /** A Push3 admin's session ended because their powers were withdrawn (push3.admins, user removed, new password). */
+    | { readonly type: 'admin-revoked'; readonly connection: string; readonly user: string }
     | {
         /** A user looked up: answered from the cache, or by the source (found, unknown, or failed), in `ms`. */
         readonly type: 'directory-lookup';

@@ -6,7 +6,7 @@ import {
   type ServedConnection,
   type SessionFactory,
 } from './connection.js';
-import type { ConnectionLimiter } from './limiter.js';
+import type { Admission, ConnectionLimiter } from './limiter.js';
 import { socketPeer, type Peer } from './peer.js';
 import { readProxyHeader, type ProxyPolicy } from './proxy-reader.js';
 
@@ -44,9 +44,25 @@ export function acceptor(session: SessionFactory<ServedConnection>, options: Acc
 }
 
 function admitter(session: SessionFactory<ServedConnection>, options: AcceptOptions): (socket: Socket, peer: Peer) => void {
+  const decided = decide(session, options);
   return (socket, peer) => {
+    const admission = options.limiter.admit(peer.address);
+    if (!(admission instanceof Promise)) return decided(socket, peer, admission);
+    // Counted elsewhere: a peer gone while we asked must not keep its place.
+    socket.on('error', () => undefined);
+    void admission.then((answer) => {
+      if (!socket.destroyed) return decided(socket, peer, answer);
+      if (answer.admitted) answer.release();
+    });
+  };
+}
+
+function decide(
+  session: SessionFactory<ServedConnection>,
+  options: AcceptOptions,
+): (socket: Socket, peer: Peer, admission: Admission) => void {
+  return (socket, peer, admission) => {
     const { address } = peer;
-    const admission = options.limiter.admit(address);
     if (!admission.admitted) {
       options.onRefused(address, admission.reason);
       socket.on('error', () => undefined);

@@ -8,16 +8,26 @@ export interface ConnectionLimits {
   readonly exempt: (address: string) => boolean;
 }
 
+export type RefusalReason = 'too many connections' | 'too many connections from this address';
+
 export type Admission =
   | { readonly admitted: true; /** Call once, when the connection is closed. */ release(): void }
-  | { readonly admitted: false; readonly reason: 'too many connections' | 'too many connections from this address' };
+  | { readonly admitted: false; readonly reason: RefusalReason };
 
 export interface ConnectionLimiter {
-  /** Counts the connection in, or says which limit it is over. `address` must be normalized. */
+  /**
+   * Counts the connection in, or says which limit it is over. `address` must be normalized. A promise where
+   * the counts are kept elsewhere (a cluster worker asks its primary, which counts for the whole daemon).
+   */
+  admit(address: string): Admission | Promise<Admission>;
+}
+
+/** A limiter whose counts are here: every admission is decided at once. */
+export interface LocalLimiter extends ConnectionLimiter {
   admit(address: string): Admission;
 }
 
-export function connectionLimiter(limits: ConnectionLimits): ConnectionLimiter {
+export function connectionLimiter(limits: ConnectionLimits): LocalLimiter {
   let total = 0;
   const perAddress = new Map<string, number>();
   const over = (count: number, max: number): boolean => max > 0 && count >= max;

@@ -97,7 +97,7 @@ export function runPhase(
       else write(output);
     },
     complete: () => {
-      if (upgrade === undefined) stream.end();
+      if (upgrade === undefined) endThenDrop(stream);
     },
     error: (error: unknown) => options.onError(String((error as Error)?.message ?? error)),
   });
@@ -109,4 +109,15 @@ export function runPhase(
     if (upgrade !== undefined) options.onStartTls(upgrade);
   });
   return subscription;
+}
+
+/** How long a peer may go on (sending, or just not closing) once the session is over and flushed. */
+const LINGER_MS = 5_000;
+
+/**
+ * Ends our side; once the last reply is flushed, a peer that neither closes nor stops sending (an endless
+ * line, bytes after QUIT) is dropped after LINGER_MS instead of holding the socket forever.
+ */
+function endThenDrop(stream: Socket): void {
+  stream.end(() => setTimeout(() => stream.destroy(), LINGER_MS).unref());
 }

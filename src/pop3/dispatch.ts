@@ -2,7 +2,7 @@ import { isObservable, map, Observable, of, tap } from 'rxjs';
 import type { Transition } from './command.js';
 import { commandTable } from './commands/index.js';
 import type { SessionContext } from './context.js';
-import type { InputLine } from '../net/lines.js';
+import type { CommandLine } from '../net/lines.js';
 import { startTiming } from './latency.js';
 import { parseLine } from './parse.js';
 import { continueSasl } from './sasl/exchange.js';
@@ -13,7 +13,7 @@ import type { SessionState } from './state.js';
  * One step of a session: (state, parsed line) -> transitions. Unknown commands, wrong states and
  * wrong argument counts are answered here, once for all commands; the session always continues.
  */
-export function step(state: SessionState, input: InputLine, context: SessionContext): Observable<Transition> {
+export function step(state: SessionState, input: CommandLine, context: SessionContext): Observable<Transition> {
   if (state.phase === 'authorization' && state.awaiting?.kind === 'sasl-response') {
     return report(continueSasl(state.awaiting.mechanism, input, state, context), 'AUTH', state, context);
   }

@@ -116,6 +116,9 @@ function loginFailed(context: SessionContext, state: Authorization, user: string
     failures >= context.maxFailuresPerConnection
       ? { state: { phase: 'closed' }, reply: err(LAST_FAILURE, 'AUTH') }
       : { state: { phase: 'authorization', failures }, reply: err(FAILED, 'AUTH') };
-  const holdMs = context.throttle.failed(connection.address);
-  return holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => transition)) : of(transition);
+  const held = (holdMs: number): Observable<Transition> =>
+    holdMs > 0 ? timer(holdMs, scheduler).pipe(map(() => transition)) : of(transition);
+  const penalty = context.throttle.failed(connection.address);
+  // A number is known here and now (virtual time reaches it); a promise comes from the cluster's primary.
+  return typeof penalty === 'number' ? held(penalty) : from(penalty).pipe(switchMap(held));
 }

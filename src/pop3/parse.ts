@@ -1,4 +1,4 @@
-import type { InputLine } from '../net/lines.js';
+import type { CommandLine } from '../net/lines.js';
 
 /**
  * RFC 2449 §4 caps a command at 255 octets including CRLF; we accept 255 before the line end, to be
@@ -24,7 +24,7 @@ const CONTROL = /[\x00-\x1f\x7f]/;
 const KEYWORD = /^[A-Za-z]{3,4}$/;
 
 /** Pure: one input line to one command or one reason it is not one. Never throws. */
-export function parseLine(line: InputLine): ParsedLine {
+export function parseLine(line: CommandLine): ParsedLine {
   if (line.kind === 'too-long') return { kind: 'invalid', reason: 'Line too long' };
   const text = line.text;
   if (text.length === 0) return { kind: 'invalid', reason: 'Empty command' };

@@ -10,7 +10,7 @@ import type { ServerEvent } from '../metrics/events.js';
 import { acceptor } from '../net/accept.js';
 import { addressSet } from '../net/address.js';
 import type { LiveConnection, TlsOptions } from '../net/connection.js';
-import { connectionLimiter } from '../net/limiter.js';
+import { connectionLimiter, type ConnectionLimiter } from '../net/limiter.js';
 import { boundPort, listen } from '../net/listener.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
 import type { SessionControls } from './kick.js';
@@ -32,6 +32,11 @@ export interface Pop3Dependencies {
   readonly onConnection: (connection: LiveConnection) => void;
   /** Where Push3's KICK finds this process's sessions. */
   readonly controls: SessionControls;
+  /**
+   * Connection limits and login penalties kept elsewhere, for the whole daemon (a cluster worker's are its
+   * primary's). Without them, this process keeps its own from the config.
+   */
+  readonly shared?: { readonly limiter: ConnectionLimiter; readonly throttle: LoginThrottle };
 }
 
 export interface Pop3Server {
@@ -58,7 +63,8 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
   const files = configuredTls(config.tls);
   const credentials = files === undefined ? undefined : await loadTlsCredentials(files);
   const trusted = addressSet(auth.trustedNetworks);
-  const throttle = loginThrottle({ baseDelayMs: auth.failureDelay, maxDelayMs: auth.failureDelayMax, now: Date.now });
+  const throttle =
+    deps.shared?.throttle ?? loginThrottle({ baseDelayMs: auth.failureDelay, maxDelayMs: auth.failureDelayMax, now: Date.now });
   const session = pop3Session({
     maildrops: deps.maildrops,
     users: deps.users,
@@ -76,11 +82,13 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     // Sub-millisecond: a cached STAT takes well under one.
     stopwatch: () => performance.now(),
   });
-  const limiter = connectionLimiter({
-    maxConnections: deps.maxConnections,
-    maxPerAddress: () => live().limits.maxConnectionsPerAddress,
-    exempt: (address) => trusted.has(address),
-  });
+  const limiter =
+    deps.shared?.limiter ??
+    connectionLimiter({
+      maxConnections: deps.maxConnections,
+      maxPerAddress: () => live().limits.maxConnectionsPerAddress,
+      exempt: (address) => trusted.has(address),
+    });
   // The handshake is part of the time allowed before login.
   const tls = (implicit: boolean): TlsOptions | undefined =>
     credentials && { context: credentials.current, handshakeTimeoutMs: () => live().pop3.loginTimeout * 1000, implicit };

@@ -1,6 +1,6 @@
 import { concat, concatMap, defer, EMPTY, finalize, from, mergeScan, of, takeWhile, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
-import type { InputLine } from '../net/lines.js';
+import { ENDLESS_LINE_REPLY, type InputLine } from '../net/lines.js';
 import { onEach } from '../net/on-each.js';
 import { precededBy } from '../net/preceded-by.js';
 import { SilenceClock } from '../net/silence.js';
@@ -12,6 +12,7 @@ import { initialState, type Authorization, type SessionState } from './state.js'
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
 const KICKED = err('Closed by the administrator', 'SYS/TEMP');
+const ENDLESS = err(ENDLESS_LINE_REPLY);
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
 
@@ -97,7 +98,13 @@ function runSession(
       silence.touch();
       adjustBacklog(1);
     }),
-    mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+    // An endless line is the input's last: answered in turn, it leaves the state as it is (no UPDATE).
+    mergeScan(
+      (previous: Transition, line) =>
+        line.kind === 'endless' ? of({ state: previous.state, reply: ENDLESS }) : step(previous.state, line, context),
+      start,
+      1,
+    ),
     onEach((transition) => (current = transition.state)),
     takeWhile((transition) => !isFinal(transition.state), true),
     concatMap(({ state, reply }): Observable<SessionOutput> => {

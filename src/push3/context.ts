@@ -5,6 +5,7 @@ import type { ServerEvent } from '../metrics/events.js';
 import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
 import type { ConnectionInfo } from '../net/connection.js';
+import type { Authority } from './authority.js';
 import type { UserAdmin } from './user-admin.js';
 
 /** What the Push3 service is given once at start: its ports and settings. */
@@ -13,8 +14,8 @@ export interface Push3Service {
   readonly metrics$: Observable<Metrics>;
   /** The POP3 users: LOGIN checks credentials here, then admin rights below. */
   readonly users: UserDirectory;
-  /** Users of the users file who may log in to Push3. */
-  readonly admins: readonly string[];
+  /** Whether, and on what grounds, a user has admin powers now: checked at LOGIN and before every command. */
+  readonly authority: Authority;
   readonly userAdmin: UserAdmin;
   readonly settings: LiveSettings;
   readonly scheduler: SchedulerLike;

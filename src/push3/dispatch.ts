@@ -1,4 +1,4 @@
-import { catchError, defer, isObservable, map, of, type Observable } from 'rxjs';
+import { catchError, defer, isObservable, map, mergeMap, of, type Observable } from 'rxjs';
 import type { CommandSpec, Transition } from './command.js';
 import { commandTable } from './commands/index.js';
 import { reportError, type Push3Context } from './context.js';
@@ -6,11 +6,27 @@ import type { ParsedLine } from './parse.js';
 import { fail } from './replies.js';
 import type { Push3State } from './state.js';
 
+const REVOKED = fail('Admin rights withdrawn; closing the connection');
+
 /**
- * One step of a session: (state, parsed line) -> transitions. Invalid lines, unknown commands, wrong states
- * and wrong argument counts are answered here, once for all commands; the session always continues.
+ * One step of a session: (state, parsed line) -> transitions. After LOGIN, every line first checks that
+ * the admin still has the powers they logged in with; one who lost them gets a last `->FAIL:` and the
+ * session ends. Otherwise invalid lines, unknown commands, wrong states and wrong argument counts are
+ * answered here, once for all commands, and the session continues.
  */
 export function step(state: Push3State, line: ParsedLine, context: Push3Context): Observable<Transition> {
+  if (state.phase !== 'transaction') return answer(state, line, context);
+  return context.authority(state.user).pipe(
+    mergeMap((grant) => {
+      if (grant === state.grant) return answer(state, line, context);
+      const { id } = context.connection;
+      context.emit({ type: 'admin-revoked', connection: id, user: state.user, at: context.scheduler.now() });
+      return of<Transition>({ state: { phase: 'closed' }, reply: REVOKED });
+    }),
+  );
+}
+
+function answer(state: Push3State, line: ParsedLine, context: Push3Context): Observable<Transition> {
   const stay = (text: string): Observable<Transition> => of({ state, reply: fail(text) });
   if (line.kind === 'invalid') return report(stay(line.reason), 'INVALID', state, context);
   const spec = commandTable.get(line.verb);

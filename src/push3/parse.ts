@@ -1,4 +1,4 @@
-import type { InputLine } from '../net/lines.js';
+import type { CommandLine } from '../net/lines.js';
 
 /** Longest line accepted, before its CRLF: generous for `<command> <arg1> <arg2>`, small enough to bound buffering. */
 export const MAX_LINE_OCTETS = 512;
@@ -20,7 +20,7 @@ const invalid = (reason: string): ParsedLine => ({ kind: 'invalid', reason });
  * Pure, never throws: `<command>[ <arg1>[ <arg2>]]` with exactly one space between parts. How many
  * arguments a command takes is the dispatcher's business, so the reply can name the command.
  */
-export function parseLine(line: InputLine): ParsedLine {
+export function parseLine(line: CommandLine): ParsedLine {
   if (line.kind === 'too-long') return invalid(`Line too long (at most ${MAX_LINE_OCTETS} octets)`);
   const text = line.text;
   if (text === '') return invalid('Empty command');

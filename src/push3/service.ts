@@ -11,6 +11,7 @@ import type { SessionTable } from '../metrics/live-sessions.js';
 import type { Metrics } from '../metrics/reducer.js';
 import { serveSocket, type LiveConnection, type ServedConnection, type SessionFactory, type TlsOptions } from '../net/connection.js';
 import { boundPort, listen } from '../net/listener.js';
+import { adminAuthority } from './authority.js';
 import { MAX_LINE_OCTETS } from './parse.js';
 import { push3Session } from './session.js';
 import { directoryAdmin, type EditableDirectory } from './user-admin.js';
@@ -24,6 +25,11 @@ export interface Push3Options {
   /** The POP3 users: Push3 logs in against them, edits them, and reloads them after each change. */
   readonly users: UserDirectory & EditableDirectory;
   readonly settings: LiveSettings;
+  /**
+   * Users who may log in to Push3: push3.admins as last reloaded, so that an admin dropped from it loses their
+   * session. Without it, the list in `config`.
+   */
+  readonly admins?: () => readonly string[];
   readonly scheduler: SchedulerLike;
   /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
   readonly onConnection?: (connection: LiveConnection) => void;
@@ -50,7 +56,7 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
   const session = throttledLogins(options.security?.throttle, users, (directory) => push3Session({
     metrics$,
     users: directory,
-    admins: config.push3.admins,
+    authority: adminAuthority(options.admins ?? (() => config.push3.admins), users),
     userAdmin: directoryAdmin(users),
     settings,
     scheduler,

@@ -20,6 +20,7 @@ import {
 import { formatMetrics } from '../metrics/catalogue.js';
 import type { ServerEvent } from '../metrics/events.js';
 import type { SessionFactory } from '../net/connection.js';
+import { ENDLESS_LINE_REPLY } from '../net/lines.js';
 import { onEach } from '../net/on-each.js';
 import { precededBy } from '../net/preceded-by.js';
 import { SilenceClock } from '../net/silence.js';
@@ -34,6 +35,8 @@ export const GREETING = success('Push3 ready').line;
 const INACTIVE = fail('disconnected for inactivity').line;
 
 const start: Transition = { state: initialState, reply: success() };
+/** An endless line is the input's last: answered, then the session ends. */
+const ENDLESS: Transition = { state: { phase: 'closed' }, reply: fail(ENDLESS_LINE_REPLY) };
 
 /**
  * A Push3 session as one stream: lines are parsed and folded in order through `step` (one at a time, so a
@@ -49,8 +52,12 @@ export function push3Session(service: Push3Service): SessionFactory {
       const silence = new SilenceClock(context.scheduler, () => context.settings.current.idleTimeoutSeconds * 1000);
       const session$ = lines$.pipe(
         onEach(() => silence.touch()),
-        map(parseLine),
-        mergeScan((previous: Transition, line) => step(previous.state, line, context), start, 1),
+        mergeScan(
+          (previous: Transition, line) =>
+            line.kind === 'endless' ? of(ENDLESS) : step(previous.state, parseLine(line), context),
+          start,
+          1,
+        ),
         takeWhile((transition) => transition.state.phase !== 'closed', true),
         // One fold feeds both the replies and the watch stream, without subscribing to the input twice.
         connect((transitions$) =>

@@ -7,6 +7,8 @@ export interface Transaction {
   readonly phase: 'transaction';
   /** The admin who logged in. */
   readonly user: string;
+  /** What their powers rested on at LOGIN (see authority.ts): a command finding otherwise ends the session. */
+  readonly grant: string;
   /** WATCH interval in ms while watching; the session runs the timer, the state only says so. */
   readonly watchMs?: number;
   /** Set by `WATCH n events` or `WATCH n user=<name>`: events are streamed live beside the metrics lines. */

@@ -1,11 +1,13 @@
 // pop3d vs Dovecot, same fixture, same machine, one run: `npm run bench` (builds first), or
 //
-//   node test/bench/run.mjs [--servers pop3d,dovecot] [--scenarios sessions,pipelined,large,slow,idle,stat]
+//   node test/bench/run.mjs [--servers pop3d,dovecot] [--scenarios sessions,pipelined,large,slow,idle,stat,soak]
 //        [--clients 1,16,64] [--duration 10] [--idle-sessions 10000] [--log-level info]
 //        [--fixture DIR] [--fresh] [--users 64 --messages 10 --size 10000 --big-mb 100 --idle 10000 --huge 100000]
 //        [--cli path/to/dist/cli.js] [--workers N|auto] [--profile DIR] [--json FILE] [--quiet-wait 120]
 //        [--user-sources passwd-file,postgresql,postgresql-nocache]
+//        [--soak-minutes 25] [--soak-warmup 5]
 //
+// `soak` (pop3d only, on a small fixture of its own, 25 minutes) runs only when named; see soak.mjs.
 // Only loopback traffic; every scenario ends by itself. Before each scenario it waits (at most --quiet-wait
 // seconds) until other jobs leave the CPUs alone. See test/bench/README.md.
 import { execFileSync, spawn } from 'node:child_process';
@@ -20,6 +22,7 @@ import { defaultDir, fixtureOptions, fixtureParams, int } from './options.mjs';
 import { formatTop, topFunctions } from './profile-top.mjs';
 import { waitForQuiet } from './rss.mjs';
 import { startPop3d } from './servers.mjs';
+import { formatSoak, soak } from './soak.mjs';
 import { fmt } from './stats.mjs';
 import { measureUserSources, userSourceRows } from './user-sources.mjs';
 
@@ -47,6 +50,8 @@ const { values } = parseArgs({
     'quiet-wait': { type: 'string', default: '120' },
     workers: { type: 'string' },
     'user-sources': { type: 'string' },
+    'soak-minutes': { type: 'string', default: '25' },
+    'soak-warmup': { type: 'string', default: '5' },
   },
 });
 
@@ -216,8 +221,21 @@ function formatTable(rows) {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** The soak, before anything else: it needs neither the big fixture nor a quiet machine. */
+async function runSoak(scenarios) {
+  if (!scenarios.includes('soak')) return;
+  const dir = `${values.fixture ?? defaultDir()}-soak`;
+  const result = await soak({ dir, minutes: int(values['soak-minutes']), warmup: int(values['soak-warmup']), log });
+  console.log(`\n${formatSoak(result)}\n`);
+  const jsonFile = join(dir, `soak-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(jsonFile, JSON.stringify(result, null, 2));
+  console.log(`soak results: ${jsonFile}`);
+}
+
 async function main() {
   if (ensureFdLimit()) return;
+  await runSoak(values.scenarios.split(','));
+  if (values.scenarios === 'soak') return;
   quietWaitMs = int(values['quiet-wait']) * 1000;
   const dir = values.fixture ?? defaultDir();
   const manifest = ensureFixture(dir, fixtureParams(values), { fresh: values.fresh, log });

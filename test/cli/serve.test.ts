@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { runCli } from './run-cli.js';
 
@@ -104,7 +104,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP applies a new connection limit to the next connections', async () => {
     site = makeSite();
-    daemon = await startDaemon(site, ['pop3'], ONE_PROCESS);
+    daemon = await startDaemon(site, ['pop3']);
     editConfig((raw) => (raw.limits = { maxConnections: 1 }));
     expect((await reload()).find((entry) => entry.event === 'reloaded')).toMatchObject({ applied: ['limits.maxConnections'] });
     const first = await RawClient.open(daemon.ports.pop3!);

@@ -13,16 +13,16 @@ describe('planReload', () => {
       push3: { admins: ['ops'] },
     });
     const plan = planReload(running, next);
-    expect(plan.applied).toEqual(['pop3.idleTimeout', 'log.level']);
+    expect(plan.applied).toEqual(['pop3.idleTimeout', 'push3.admins', 'log.level']);
     expect(plan.settings).toEqual([
       ['idle_timeout', '30'],
       ['log_level', 'debug'],
     ]);
-    expect(plan.needsRestart).toEqual(['pop3.port', 'users.file', 'push3.admins']);
+    expect(plan.needsRestart).toEqual(['pop3.port', 'users.file']);
     expect(plan.config.pop3).toEqual({ ...running.pop3, idleTimeout: 30 });
     expect(plan.config.log.level).toBe('debug');
     expect(plan.config.users.file).toBe(running.users.file);
-    expect(plan.config.push3.admins).toEqual([]);
+    expect(plan.config.push3.admins).toEqual(['ops']); // live: a dropped admin loses their Push3 session
   });
 
   it('applies the connection limits and the login timeout live; TLS files and auth policy need a restart', () => {

@@ -1,7 +1,7 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, tlsSite } from '../security/tls-support.js';
 import { v2Tcp4, v2Tcp6 } from './proxy-headers.js';
@@ -35,7 +35,7 @@ async function start(config: SiteOptions['config'] = {}): Promise<number> {
   const merged: Record<string, Record<string, unknown>> = { ...BEHIND_BALANCER };
   for (const [section, values] of Object.entries(config ?? {})) merged[section] = { ...merged[section], ...values };
   site = makeSite({ users: { alice: 'secret' }, mail: { alice: ['Subject: hi\n\nHello\n'] }, config: merged });
-  daemon = await startDaemon(site, ['pop3'], ONE_PROCESS);
+  daemon = await startDaemon(site, ['pop3']);
   return daemon.port('pop3');
 }
 

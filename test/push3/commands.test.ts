@@ -1,4 +1,4 @@
-import { BehaviorSubject, from, throwError } from 'rxjs';
+import { BehaviorSubject, concat, defer, from, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../src/metrics/events.js';
@@ -162,5 +162,43 @@ describe('Push3 commands', () => {
       ['push3', 'LOGIN', true, undefined],
       ['push3', 'METRICS', true, 'root'],
     ]);
+  });
+
+  describe('authority is checked on every command, not only at LOGIN', () => {
+    const WITHDRAWN = '->FAIL: Admin rights withdrawn; closing the connection\r\n';
+
+    it('an admin whose password changed loses the session at the next command', () => {
+      const { replies, h } = transcript([LOGIN, 'PASSWD root new', 'ADDUSER mallory pw', 'USERS']);
+      expect(replies).toEqual(['->SUCCESS: Logged in as root\r\n', '->SUCCESS: Password of root changed\r\n', WITHDRAWN]);
+      expect(h.userAdmin.passwords).not.toHaveProperty('mallory');
+      expect(eventsOf(h.events, 'admin-revoked')).toMatchObject([{ user: 'root', connection: 'c1' }]);
+    });
+
+    it('a removed admin loses the session: no SET, no re-creating themselves', () => {
+      const { replies, h } = transcript([LOGIN, 'DELUSER root', 'ADDUSER root again', 'SET max_connections 1']);
+      expect(replies).toEqual(['->SUCCESS: Logged in as root\r\n', '->SUCCESS: User root removed\r\n', WITHDRAWN]);
+      expect(h.userAdmin.passwords).toEqual({ alice: 'secret' });
+      expect(h.settings.current.maxConnections).toBe(1000);
+    });
+
+    it('an admin taken off push3.admins loses the session, even for HELP or FINISH', () => {
+      const ts = new TestScheduler((a, b) => expect(a).toEqual(b));
+      const admins = ['root'];
+      const h = push3Harness(ts, new BehaviorSubject(emptyMetrics(0)), admins);
+      const lines$ = concat(
+        from([LOGIN, 'USERS']),
+        defer(() => {
+          admins.length = 0; // what a reload that drops root from push3.admins does
+          return from(['FINISH', 'USERS']);
+        }),
+      );
+      const out: string[] = [];
+      let ended = false;
+      h.session(lines$).subscribe({ next: (chunk) => out.push(chunk), complete: () => (ended = true) });
+      ts.flush();
+      expect(out.slice(1)).toEqual(['->SUCCESS: Logged in as root\r\n', '->SUCCESS: root alice\r\n', WITHDRAWN]);
+      expect(ended).toBe(true);
+      expect(eventsOf(h.events, 'admin-revoked')).toHaveLength(1);
+    });
   });
 });

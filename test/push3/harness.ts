@@ -5,6 +5,7 @@ import { parseConfig } from '../../src/config/load.js';
 import type { ServerEvent } from '../../src/metrics/events.js';
 import type { Metrics } from '../../src/metrics/reducer.js';
 import type { InputLine } from '../../src/net/lines.js';
+import { adminAuthority } from '../../src/push3/authority.js';
 import { push3Session } from '../../src/push3/session.js';
 import { AdminRefusal, type UserAdmin } from '../../src/push3/user-admin.js';
 import { MemoryUsers } from '../support/memory-ports.js';
@@ -56,11 +57,13 @@ export function push3Harness(
   const userAdmin = new MemoryUserAdmin(passwords);
   const settings = createLiveSettings(parseConfig({}));
   const events: ServerEvent[] = [];
+  const users = new MemoryUsers(passwords);
   const factory = push3Session({
     metrics$,
     // Reads the same record the admin edits, so ADDUSER/DELUSER take effect for LOGIN.
-    users: new MemoryUsers(passwords),
-    admins,
+    users,
+    // Reads the array it was given at each command, so a test can take an admin off the list.
+    authority: adminAuthority(() => admins, users),
     userAdmin,
     settings,
     scheduler,

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLiveSettings, type Tunables } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -45,5 +47,29 @@ describe('live settings', () => {
       [5, 'info'],
       [5, 'error'],
     ]);
+  });
+});
+
+describe('the README table of live settings', () => {
+  /** The rows of the table after "**Live settings**": key -> the text of its "Initial value" column. */
+  function documentedInitialValues(): Map<string, string> {
+    const readme = readFileSync(resolve(import.meta.dirname, '../../README.md'), 'utf8');
+    const table = readme.slice(readme.indexOf('**Live settings**')).split('\n\n')[1]!;
+    const rows = table.split('\n').slice(2);
+    return new Map(rows.map((row) => {
+      const cells = row.split('|').map((cell) => cell.trim().replaceAll('`', ''));
+      return [cells[1]!, cells[3]!];
+    }));
+  }
+
+  it('names, for every setting, the config key GET shows at start', () => {
+    const values = { pop3: { idleTimeout: 901 }, log: { level: 'warn' }, limits: { maxConnections: 57 } };
+    const settings = createLiveSettings(parseConfig(values));
+    const documented = documentedInitialValues();
+    expect([...documented.keys()].sort()).toEqual(['idle_timeout', 'log_level', 'max_connections']);
+    for (const [key, initial] of documented) {
+      const [section, name] = initial.split('.') as [keyof typeof values, string];
+      expect(String((values[section] as Record<string, unknown> | undefined)?.[name]), key).toBe(settings.get(key));
+    }
   });
 });

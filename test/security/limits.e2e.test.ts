@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, openTls, tlsSite } from './tls-support.js';
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 
 async function start(config: SiteOptions['config'], withTls = false): Promise<Record<string, number>> {
   site = withTls ? tlsSite({ config }) : makeSite({ config });
-  daemon = await startDaemon(site, withTls ? ['pop3', 'pop3s'] : ['pop3'], ONE_PROCESS);
+  daemon = await startDaemon(site, withTls ? ['pop3', 'pop3s'] : ['pop3']);
   return daemon.ports;
 }
 

@@ -89,9 +89,8 @@ export interface RunningDaemon {
 }
 
 /**
- * Extra arguments for tests of what one process counts: connection limits and login throttling are per
- * worker (README, "More than one core"), so their exact figures are tested with one process whatever
- * POP3D_WORKERS says; the cluster tests cover how they add up over workers.
+ * Extra arguments for tests of what one process does, whatever POP3D_WORKERS says: e.g. kill -9 must hit the
+ * process doing an UPDATE, which with workers is a worker, not the daemon's pid.
  */
 export const ONE_PROCESS = ['--set', 'workers=1'];
 

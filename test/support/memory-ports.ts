@@ -97,4 +97,8 @@ export class MemoryUsers implements UserDirectory {
   lookup(user: string): Promise<UserRecord | undefined> {
     return resolved(Object.hasOwn(this.passwords, user) ? { name: user } : undefined);
   }
+
+  credentialStamp(user: string): Promise<string | undefined> {
+    return resolved(Object.hasOwn(this.passwords, user) ? `password:${this.passwords[user]}` : undefined);
+  }
 }

@@ -1,5 +1,5 @@
 import { of, type Observable } from 'rxjs';
-import type { InputLine } from '../../net/lines.js';
+import type { CommandLine } from '../../net/lines.js';
 import type { Transition } from '../command.js';
 import type { SessionContext } from '../context.js';
 import { login } from '../login.js';
@@ -26,7 +26,7 @@ export function completeSasl(
 /** The line after `+ ` belongs to the exchange, not to the command parser. */
 export function continueSasl(
   mechanismName: string,
-  line: InputLine,
+  line: CommandLine,
   state: Authorization,
   context: SessionContext,
 ): Observable<Transition> {

@@ -1,4 +1,4 @@
-import { catchError, from, map, of } from 'rxjs';
+import { catchError, from, map, mergeMap, of } from 'rxjs';
 import { DirectoryUnavailableError } from '../../auth/users.js';
 import { defineCommand, type Transition } from '../command.js';
 import { reportError } from '../context.js';
@@ -12,13 +12,14 @@ export const login = defineCommand({
   usage: 'LOGIN <user> <pass>',
   run: (state, [user = '', password = ''], context) =>
     from(context.users.authenticate(user, password)).pipe(
-      map((valid): Transition => {
-        // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
-        const ok = valid && context.admins.includes(user);
+      // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
+      mergeMap((valid) => (valid ? context.authority(user) : of(undefined))),
+      map((grant): Transition => {
+        const ok = grant !== undefined;
         const { id } = context.connection;
         context.emit({ type: 'auth', protocol: 'push3', connection: id, user, ok, at: context.scheduler.now() });
         return ok
-          ? { state: { phase: 'transaction', user }, reply: success(`Logged in as ${user}`) }
+          ? { state: { phase: 'transaction', user, grant }, reply: success(`Logged in as ${user}`) }
           : { state, reply: fail('Authentication failed') };
       }),
       // The directory could not answer: not a wrong password, so neither counted nor throttled as one.

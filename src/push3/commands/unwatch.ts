@@ -9,6 +9,6 @@ export const unwatch = defineCommand({
   usage: 'UNWATCH',
   run: (state) => {
     if (state.watchMs === undefined) return { state, reply: fail('Not watching') };
-    return { state: { phase: 'transaction', user: state.user }, reply: success('Stopped watching') };
+    return { state: { phase: 'transaction', user: state.user, grant: state.grant }, reply: success('Stopped watching') };
   },
 });

@@ -32,7 +32,7 @@ export const watch = defineCommand({
     }
     const what = watchEvents === undefined ? '' : watchEvents.kind === 'all' ? ', with every event' : `, with the events of ${watchEvents.user}`;
     return {
-      state: { phase: 'transaction', user: state.user, watchMs: seconds * 1000, watchEvents },
+      state: { phase: 'transaction', user: state.user, grant: state.grant, watchMs: seconds * 1000, watchEvents },
       reply: success(`Watching every ${seconds} s${what}`),
     };
   },
