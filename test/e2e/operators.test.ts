@@ -81,7 +81,11 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     const bob = await pop3Login(daemon, 'bob', 'hunter2');
     const root = await admin(daemon);
 
-    const listed = await eventually(() => sessions(root), (lines) => lines.at(-1) === '->SUCCESS: 2 sessions' && lines.some((l) => l.includes('command=DELE')));
+    // Both logins heard (a cluster's primary gets each worker's events in batches), and alice's DELE.
+    const listed = await eventually(
+      () => sessions(root),
+      (lines) => lines.at(-1) === '->SUCCESS: 2 sessions' && lines.some((l) => l.includes('command=DELE')) && lines.some((l) => l.includes(' user=bob ')),
+    );
     expect(listed.at(-1)).toBe('->SUCCESS: 2 sessions');
     const aliceLine = listed.find((line) => line.includes(' user=alice '));
     expect(aliceLine).toMatch(
