@@ -7,7 +7,8 @@ import type { Config } from '../config/schema.js';
 import { logEvents } from '../hooks/event-log.js';
 import { createEventBus, type ServerEvent } from '../events/server-events.js';
 import { createMetrics } from '../metrics/stream.js';
-import type { LiveConnection } from '../net/connection.js';
+import { push3Listeners, type Listener } from '../daemon/listeners.js';
+import { OpenConnections } from '../daemon/open-connections.js';
 import { startPush3 } from '../push3/service.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
@@ -29,6 +30,7 @@ export interface MonitoringOptions {
 }
 
 export interface Monitoring {
+  readonly listeners: readonly Listener[];
   /** Re-reads Push3's certificate (SIGHUP); rejects, keeping the old one, when unusable. Set with push3.tls. */
   readonly reloadTls: (() => Promise<void>) | undefined;
   /** Closes the listeners; Push3 sessions get `graceMs` to end, then are closed. */
@@ -47,7 +49,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
   const fold = metrics.connect();
   const files = config.push3.tls ? configuredTls(config.tls) : undefined;
   const credentials = files && (await loadTlsCredentials(files));
-  const sessions = new Set<LiveConnection>();
+  const sessions = new OpenConnections();
   const push3 = await startPush3({
     config,
     emit: own.emit,
@@ -59,10 +61,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     settings: options.settings,
     admins: () => options.live().push3.admins,
     scheduler: asyncScheduler,
-    onConnection: (connection) => {
-      sessions.add(connection);
-      void connection.closed.then(() => sessions.delete(connection));
-    },
+    onConnection: sessions.add,
     security: {
       throttle: options.throttle,
       tls: credentials && {
@@ -72,26 +71,13 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
       },
     },
   });
-  logger.info({ event: 'listening', protocol: 'push3', host: config.push3.host, port: push3.port }, 'Push3 listening');
-  if (push3.prometheusPort !== undefined) {
-    const { host } = config.prometheus;
-    logger.info({ event: 'listening', protocol: 'prometheus', host, port: push3.prometheusPort }, 'Prometheus listening');
-  }
   return {
+    listeners: push3Listeners(config, push3),
     reloadTls: credentials?.reload,
     async stop(graceMs) {
       for (const server of push3.servers) server.close();
-      await drain(sessions, graceMs);
+      await sessions.drain(graceMs);
       fold.unsubscribe();
     },
   };
-}
-
-/** Waits up to `graceMs` for the sessions to end on their own, then closes the rest. */
-async function drain(sessions: ReadonlySet<LiveConnection>, graceMs: number): Promise<void> {
-  const allClosed = Promise.all([...sessions].map((session) => session.closed));
-  const grace = new Promise<'timeout'>((resolve) => setTimeout(resolve, graceMs, 'timeout').unref());
-  if ((await Promise.race([allClosed, grace])) !== 'timeout') return;
-  for (const session of sessions) session.destroy();
-  await allClosed;
 }

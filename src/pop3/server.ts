@@ -24,8 +24,6 @@ export interface Pop3Dependencies {
   readonly logger: Logger;
   readonly hostname: string;
   readonly implementation: string;
-  /** Log each listener's `listening` line; a cluster worker leaves that to its primary, which logs them once. */
-  readonly announceListeners: boolean;
   /** The config in effect now: keys read per use (timeouts, per-address limit) follow reloads. */
   readonly live: () => Config;
   /** The global connection limit, read per connection (the live max_connections setting); 0 = none. */
@@ -114,9 +112,6 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
   const pop3 = await listen(config.pop3, accept('pop3'));
   const servers: Server[] = [pop3];
   const pop3Port = boundPort(pop3);
-  const stls = credentials !== undefined;
-  const announce = deps.announceListeners ? logger : undefined;
-  announce?.info({ event: 'listening', protocol: 'pop3', host: config.pop3.host, port: pop3Port, stls }, 'POP3 listening');
   let pop3sPort: number | undefined;
   if (credentials !== undefined) {
     const pop3s = await listen(config.pop3s, accept('pop3s')).catch((error: unknown) => {
@@ -125,7 +120,6 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     });
     servers.push(pop3s);
     pop3sPort = boundPort(pop3s);
-    announce?.info({ event: 'listening', protocol: 'pop3s', host: config.pop3s.host, port: pop3sPort }, 'POP3S listening');
   }
   return { servers, pop3Port, pop3sPort, reloadTls: credentials?.reload, implicitTls: tls(true), throttle };
 }
