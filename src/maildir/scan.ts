@@ -16,11 +16,8 @@ import { fsPath, hasEscapedBytes, nameFromBytes } from './file-names.js';
 const SYNC_READ_MAX = 1 << 20;
 /** Files per job. Fewer in all are measured on this thread: a worker thread would cost more to start. */
 const JOB_FILES = 2_000;
-/**
- * Directory entries fetched per getdents. Node's Dir hands them out with Array#shift, which may move the
- * rest of its buffer each time: 128 read 100,000 entries about a fifth faster than 1,024 while a listing's
- * objects pile up, and still takes few calls.
- */
+// Entries per getdents. Node's Dir hands them out with Array#shift, which may move the rest of its buffer each
+// time: 128 read 100,000 entries a fifth faster than 1,024 while a listing's objects pile up, in few calls.
 const DIR_BUFFER = 128;
 const DOT = 0x2e;
 /** How coarse file-system timestamps may be: a file changed this long before a scan has an mtime before it. */

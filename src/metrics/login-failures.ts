@@ -1,4 +1,4 @@
-import type { MetricsInput } from './reducer.js';
+import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from './input.js';
 
 /**
  * Failed logins (POP3 and Push3) per client address over the last minute, reduced to two bounded figures:
@@ -10,15 +10,6 @@ import type { MetricsInput } from './reducer.js';
  * without scanning). Memory is bounded by `maxAddresses` tracked addresses (least recently failed dropped
  * first) and `maxFailures` failures in the window (oldest dropped first), besides the open connections.
  */
-export interface LoginFailureFigures {
-  /** The most failed logins from one address over the window. */
-  readonly worstAddress: number;
-  /** Addresses with at least one failed login over the window. */
-  readonly addresses: number;
-}
-
-export const NO_LOGIN_FAILURES: LoginFailureFigures = { worstAddress: 0, addresses: 0 };
-
 export interface LoginFailureLimits {
   readonly windowMs?: number;
   readonly maxAddresses?: number;

@@ -1,5 +1,5 @@
 import type { Protocol, ServerEvent } from '../events/server-events.js';
-import { NO_LOGIN_FAILURES, type LoginFailureFigures } from './login-failures.js';
+import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from './input.js';
 import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
 import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
 
@@ -49,23 +49,6 @@ export interface Metrics {
   /** Failed logins per client address over the last minute, as bounded figures (login-failures.ts). */
   readonly loginFailures: LoginFailureFigures;
 }
-
-/** The passage of time, for uptime and for rates to decay when nothing happens. Never on the event bus. */
-export interface ClockTick {
-  readonly type: 'tick';
-  readonly at: number;
-}
-
-/**
- * The latest figures of failed logins per address, worked out beside the fold (login-failures.ts keeps
- * mutable per-address state that the fold must not copy per event) and fed in whenever they change.
- */
-export interface LoginFailuresUpdate extends LoginFailureFigures {
-  readonly type: 'login-failures';
-  readonly at: number;
-}
-
-export type MetricsInput = ServerEvent | ClockTick | LoginFailuresUpdate;
 
 const noConnections: ConnectionCounts = { current: 0, total: 0 };
 const noLogins: LoginCounts = { ok: 0, failed: 0 };

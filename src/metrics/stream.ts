@@ -15,7 +15,8 @@ import {
 import type { ServerEvent } from '../events/server-events.js';
 import { SessionTable } from './live-sessions.js';
 import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
-import { applyEvent, emptyMetrics, type ClockTick, type Metrics, type MetricsInput } from './reducer.js';
+import type { ClockTick, MetricsInput } from './input.js';
+import { applyEvent, emptyMetrics, type Metrics } from './reducer.js';
 
 export interface MetricsFeed {
   /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
 import type { ServerEvent } from '../../src/events/server-events.js';
 import { ratesOf } from '../../src/metrics/rate-window.js';
-import { applyEvent, emptyMetrics, type Metrics, type MetricsInput } from '../../src/metrics/reducer.js';
+import type { MetricsInput } from '../../src/metrics/input.js';
+import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 import { bytes, closed, command, opened } from '../support/events.js';
 
 const fold = (inputs: MetricsInput[], startedAt = 0): Metrics => inputs.reduce(applyEvent, emptyMetrics(startedAt));
