@@ -9,7 +9,7 @@ import { createEventBus, type ServerEvent } from '../events/server-events.js';
 import { createMetrics } from '../metrics/stream.js';
 import { push3Listeners, type Listener } from '../daemon/listeners.js';
 import { OpenConnections } from '../daemon/open-connections.js';
-import { startPush3 } from '../push3/service.js';
+import { startPush3 } from '../push3/server.js';
 import type { EditableDirectory } from '../push3/user-admin.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
 
@@ -26,7 +26,7 @@ export interface MonitoringOptions {
   /** LOGIN penalties, shared with the workers' POP3 logins. */
   readonly throttle: LoginThrottle;
   /** The config in effect: the TLS handshake timeout follows pop3.loginTimeout, as it does for POP3S. */
-  readonly live: () => Config;
+  readonly currentConfig: () => Config;
 }
 
 export interface Monitoring {
@@ -59,14 +59,14 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
     kick: options.kick,
     users: options.users,
     settings: options.settings,
-    admins: () => options.live().push3.admins,
+    admins: () => options.currentConfig().push3.admins,
     scheduler: asyncScheduler,
     onConnection: sessions.add,
     security: {
       throttle: options.throttle,
       tls: credentials && {
         context: credentials.current,
-        handshakeTimeoutMs: () => options.live().pop3.loginTimeout * 1000,
+        handshakeTimeoutMs: () => options.currentConfig().pop3.loginTimeout * 1000,
         implicit: true,
       },
     },

@@ -97,7 +97,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
         settings,
         kick: (target) => fleet.request((id) => ({ kind: 'kick', id, target }), KICK_TIMEOUT_MS),
         throttle: limits.throttle,
-        live: () => running.current,
+        currentConfig: () => running.current,
       })
     : undefined;
 

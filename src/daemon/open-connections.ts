@@ -1,11 +1,11 @@
-import type { LiveConnection } from '../net/connection.js';
+import type { OpenConnection } from '../net/connection.js';
 
 /** The connections a process has open, so that a shutdown can wait for them and close the rest. */
 export class OpenConnections {
-  private readonly open = new Set<LiveConnection>();
+  private readonly open = new Set<OpenConnection>();
 
   /** Tracks a connection until it closes (pass as a listener's onConnection). */
-  readonly add = (connection: LiveConnection): void => {
+  readonly add = (connection: OpenConnection): void => {
     this.open.add(connection);
     void connection.closed.then(() => this.open.delete(connection));
   };

@@ -13,7 +13,7 @@ import { createEventBus, type EventBus } from '../events/server-events.js';
 import { createMetrics } from '../metrics/stream.js';
 import { SessionControls } from '../pop3/kick.js';
 import { startPop3 } from '../pop3/server.js';
-import { startPush3 } from '../push3/service.js';
+import { startPush3 } from '../push3/server.js';
 import type { Service } from './life-cycle.js';
 import { pop3Listeners, push3Listeners } from './listeners.js';
 import { IMPLEMENTATION } from './logger.js';
@@ -86,7 +86,7 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
     logger,
     hostname: hostname(),
     implementation: IMPLEMENTATION,
-    live: () => running.current,
+    currentConfig: () => running.current,
     maxConnections: () => running.current.limits.maxConnections,
     controls,
     onConnection: connections.add,

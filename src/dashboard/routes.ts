@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { LiveSession } from '../metrics/live-sessions.js';
+import type { SessionRow } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
 import { dashboardAllowed } from './access.js';
 import { dashboardEvents } from './snapshot.js';
 
 export interface DashboardOptions {
   readonly metrics$: Observable<Metrics>;
-  readonly sessions: () => readonly LiveSession[];
+  readonly sessions: () => readonly SessionRow[];
   readonly scheduler: SchedulerLike;
   /** prometheus.dashboardToken: required from clients that are not on loopback. */
   readonly token: string | undefined;

@@ -1,6 +1,6 @@
 import { interval, map, startWith, withLatestFrom, type Observable, type SchedulerLike } from 'rxjs';
 import { recentPercentiles } from '../metrics/latency.js';
-import type { LiveSession } from '../metrics/live-sessions.js';
+import type { SessionRow } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
 
 /**
@@ -22,14 +22,14 @@ export interface DashboardSnapshot {
    */
   readonly p99: Readonly<Record<string, number>>;
   /** The oldest MAX_SESSIONS_SHOWN live sessions; `sessionCount` says how many there are. */
-  readonly sessions: readonly LiveSession[];
+  readonly sessions: readonly SessionRow[];
   readonly sessionCount: number;
 }
 
 /** A snapshot a second per viewer: ten thousand idle sessions must not make each one megabytes. */
 export const MAX_SESSIONS_SHOWN = 500;
 
-export function dashboardSnapshot(metrics: Metrics, sessions: readonly LiveSession[]): DashboardSnapshot {
+export function dashboardSnapshot(metrics: Metrics, sessions: readonly SessionRow[]): DashboardSnapshot {
   return {
     at: metrics.now,
     connections: metrics.connections.pop3.current,
@@ -56,7 +56,7 @@ export const sseMessage = (snapshot: DashboardSnapshot): string => `event: snaps
  */
 export function dashboardEvents(
   metrics$: Observable<Metrics>,
-  sessions: () => readonly LiveSession[],
+  sessions: () => readonly SessionRow[],
   scheduler: SchedulerLike,
   everyMs = 1000,
 ): Observable<string> {

@@ -51,7 +51,7 @@ process.once('exit', () => {
  * Exclusive lock on one Maildir, across processes and hosts sharing the storage: a directory made with
  * mkdir (atomic, NFS included), its mtime kept fresh while held. A holder killed with SIGKILL stops
  * refreshing, so after `staleMs` the next session takes over instead of the user being locked out.
- * Rejects with MaildropLockedError when a live session holds it; other errors (e.g. ENOENT when the
+ * Rejects with MaildropLockedError when a running session holds it; other errors (e.g. ENOENT when the
  * Maildir does not exist) pass through unchanged.
  */
 export async function acquireMaildropLock(maildir: string, options: MaildropLockOptions): Promise<ReleaseLock> {

@@ -13,7 +13,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ServerEvent } from '../events/server-events.js';
-import { SessionTable } from './live-sessions.js';
+import { SessionTable } from './session-table.js';
 import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
 import type { ClockTick, MetricsInput } from './input.js';
 import { applyEvent, emptyMetrics, type Metrics } from './reducer.js';

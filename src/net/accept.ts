@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import {
   serveSocket,
-  type LiveConnection,
+  type OpenConnection,
   type ServeOptions,
   type ServedConnection,
   type SessionFactory,
@@ -20,7 +20,7 @@ export interface AcceptOptions extends ServeOptions {
   readonly refusal?: (reason: string) => string;
   readonly onRefused: (address: string, reason: string) => void;
   /** Each admitted connection, for draining on shutdown. */
-  readonly onServed: (connection: LiveConnection) => void;
+  readonly onServed: (connection: OpenConnection) => void;
   /** Set on a listener behind a load balancer: its PROXY header names the client, limits apply to that. */
   readonly proxy?: ProxyPolicy;
 }

@@ -5,7 +5,7 @@ import type { Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
 import { socketPeer, type Peer } from './peer.js';
-import { runPhase } from './phase.js';
+import { runStreamSession } from './stream-session.js';
 import type { ServedConnection, SessionFactory } from './session-port.js';
 
 export type { ConnectionInfo, Outbound, ServedConnection, SessionFactory, SessionOutput, StartTls } from './session-port.js';
@@ -31,8 +31,8 @@ export interface ServeOptions {
   readonly written?: (chunk: Buffer) => void;
 }
 
-/** A live connection, as the daemon's registry sees it (for draining on shutdown). */
-export interface LiveConnection {
+/** An open connection, as the daemon's registry sees it (for draining on shutdown). */
+export interface OpenConnection {
   readonly id: string;
   /** Resolves once the socket is closed, however that happened. */
   readonly closed: Promise<void>;
@@ -55,7 +55,7 @@ export function serveSocket(
   session: SessionFactory<ServedConnection>,
   options: ServeOptions,
   peer: Peer = socketPeer(socket),
-): LiveConnection {
+): OpenConnection {
   const now = options.now ?? Date.now;
   const { protocol, emit, tls } = options;
   const id = newConnectionId();
@@ -74,7 +74,7 @@ export function serveSocket(
   };
   const serve = (stream: Socket, factory: SessionFactory<ServedConnection>, secure: boolean): void => {
     // Explicit fields, not a spread of `options`: a spread copy per connection ends up with its own hidden class.
-    running = runPhase(stream, factory, { id, remote, address, secure }, {
+    running = runStreamSession(stream, factory, { id, remote, address, secure }, {
       protocol,
       maxLineOctets: options.maxLineOctets,
       emit,

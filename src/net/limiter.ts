@@ -48,7 +48,7 @@ export function connectionLimiter(limits: ConnectionLimits): LocalLimiter {
           released = true;
           total -= 1;
           const left = (perAddress.get(address) ?? 1) - 1;
-          // Only live addresses are kept, so the map cannot grow beyond the open connections.
+          // Only addresses with open connections are kept, so the map cannot grow beyond the open connections.
           if (left === 0) perAddress.delete(address);
           else perAddress.set(address, left);
         },

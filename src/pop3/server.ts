@@ -9,7 +9,7 @@ import type { MaildropStore } from '../maildrop/maildrop.js';
 import type { ServerEvent } from '../events/server-events.js';
 import { acceptor } from '../net/accept.js';
 import { addressSet } from '../net/address.js';
-import type { LiveConnection, TlsOptions } from '../net/connection.js';
+import type { OpenConnection, TlsOptions } from '../net/connection.js';
 import { connectionLimiter, type ConnectionLimiter } from '../net/limiter.js';
 import { boundPort, listen } from '../net/listener.js';
 import { configuredTls, loadTlsCredentials } from '../tls/credentials.js';
@@ -25,11 +25,11 @@ export interface Pop3Dependencies {
   readonly hostname: string;
   readonly implementation: string;
   /** The config in effect now: keys read per use (timeouts, per-address limit) follow reloads. */
-  readonly live: () => Config;
+  readonly currentConfig: () => Config;
   /** The global connection limit, read per connection (the live max_connections setting); 0 = none. */
   readonly maxConnections: () => number;
   /** Each admitted connection, for draining on shutdown. */
-  readonly onConnection: (connection: LiveConnection) => void;
+  readonly onConnection: (connection: OpenConnection) => void;
   /** Where Push3's KICK finds this process's sessions. */
   readonly controls: SessionControls;
   /**
@@ -58,7 +58,7 @@ export interface Pop3Server {
  * certificate cannot be loaded or a port cannot be bound.
  */
 export async function startPop3(config: Config, deps: Pop3Dependencies): Promise<Pop3Server> {
-  const { logger, live, emit } = deps;
+  const { logger, currentConfig, emit } = deps;
   const { auth } = config;
   const files = configuredTls(config.tls);
   const credentials = files === undefined ? undefined : await loadTlsCredentials(files);
@@ -69,8 +69,8 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     maildrops: deps.maildrops,
     users: deps.users,
     scheduler: asyncScheduler,
-    idleTimeoutMs: () => live().pop3.idleTimeout * 1000,
-    loginTimeoutMs: () => live().pop3.loginTimeout * 1000,
+    idleTimeoutMs: () => currentConfig().pop3.idleTimeout * 1000,
+    loginTimeoutMs: () => currentConfig().pop3.loginTimeout * 1000,
     hostname: deps.hostname,
     implementation: deps.implementation,
     emit,
@@ -86,14 +86,14 @@ export async function startPop3(config: Config, deps: Pop3Dependencies): Promise
     deps.shared?.limiter ??
     connectionLimiter({
       maxConnections: deps.maxConnections,
-      maxPerAddress: () => live().limits.maxConnectionsPerAddress,
+      maxPerAddress: () => currentConfig().limits.maxConnectionsPerAddress,
       exempt: (address) => trusted.has(address),
     });
   // The handshake is part of the time allowed before login.
   const tls = (implicit: boolean): TlsOptions | undefined =>
-    credentials && { context: credentials.current, handshakeTimeoutMs: () => live().pop3.loginTimeout * 1000, implicit };
+    credentials && { context: credentials.current, handshakeTimeoutMs: () => currentConfig().pop3.loginTimeout * 1000, implicit };
   // Behind a balancer the header comes first; it counts toward the time allowed before login, as TLS does.
-  const proxy = { trusted: addressSet(config.proxy.trustedProxies), timeoutMs: () => live().pop3.loginTimeout * 1000 };
+  const proxy = { trusted: addressSet(config.proxy.trustedProxies), timeoutMs: () => currentConfig().pop3.loginTimeout * 1000 };
   const accept = (protocol: 'pop3' | 'pop3s') =>
     acceptor(session, {
       protocol: 'pop3',

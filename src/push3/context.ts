@@ -2,7 +2,7 @@ import type { Observable, SchedulerLike } from 'rxjs';
 import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { ServerEvent } from '../events/server-events.js';
-import type { SessionTable } from '../metrics/live-sessions.js';
+import type { SessionTable } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
 import type { LoginThrottle } from '../auth/throttle.js';
 import type { ConnectionInfo, ServedConnection } from '../net/connection.js';
@@ -10,7 +10,7 @@ import { reportError as reportFailure } from '../session/dispatch.js';
 import type { Authority } from './authority.js';
 import type { UserAdmin } from './user-admin.js';
 
-/** What the Push3 service is given once at start: its ports and settings. */
+/** What the Push3 server is given once at start: its ports and settings. */
 export interface Push3Service {
   /** The shared, replaying metrics stream: METRICS takes its latest value, WATCH samples it. */
   readonly metrics$: Observable<Metrics>;

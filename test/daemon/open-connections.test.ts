@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OpenConnections } from '../../src/daemon/open-connections.js';
-import type { LiveConnection } from '../../src/net/connection.js';
+import type { OpenConnection } from '../../src/net/connection.js';
 
 /** A connection that closes when told to, or when destroyed. */
-function connection(id: string): LiveConnection & { end(): void; destroyed: boolean } {
+function connection(id: string): OpenConnection & { end(): void; destroyed: boolean } {
   let end = (): void => undefined;
   const closed = new Promise<void>((resolve) => (end = resolve));
   const made = {

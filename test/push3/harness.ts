@@ -1,6 +1,6 @@
 import { EMPTY, map, of, type Observable, type SchedulerLike } from 'rxjs';
 import type { LoginThrottle } from '../../src/auth/throttle.js';
-import { SessionTable } from '../../src/metrics/live-sessions.js';
+import { SessionTable } from '../../src/metrics/session-table.js';
 import { createLiveSettings, type LiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { ServerEvent } from '../../src/events/server-events.js';

@@ -1,4 +1,4 @@
-import type { LiveSession } from '../../metrics/live-sessions.js';
+import type { SessionRow } from '../../metrics/session-table.js';
 import { optionalWord } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { success } from '../replies.js';
@@ -7,7 +7,7 @@ import { success } from '../replies.js';
 export const sessionCount = (n: number): string => `${n} session${n === 1 ? '' : 's'}`;
 
 /** One session as `key=value` pairs; `-` for what is not known yet (user before login, command before one). */
-export function describeSession(session: LiveSession): string {
+export function describeSession(session: SessionRow): string {
   return [
     `connection=${session.connection}`,
     `user=${session.user ?? '-'}`,

@@ -8,8 +8,8 @@ import { createLiveSettings } from '../../src/config/live-settings.js';
 import { parseConfig } from '../../src/config/load.js';
 import { createEventBus } from '../../src/events/server-events.js';
 import { createMetrics } from '../../src/metrics/stream.js';
-import type { LiveConnection } from '../../src/net/connection.js';
-import { startPush3 } from '../../src/push3/service.js';
+import type { OpenConnection } from '../../src/net/connection.js';
+import { startPush3 } from '../../src/push3/server.js';
 import { tempDir } from '../support/temp-dir.js';
 import { RawClient } from '../support/pop3-client.js';
 
@@ -28,7 +28,7 @@ async function start(prometheus = false) {
   const events = createEventBus();
   const feed = createMetrics(events.events$, { scheduler: asyncScheduler });
   const fold = feed.connect();
-  const live = new Set<LiveConnection>();
+  const live = new Set<OpenConnection>();
   const handle = await startPush3({
     config,
     emit: events.emit,

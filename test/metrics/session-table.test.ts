@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../src/events/server-events.js';
-import { SessionTable } from '../../src/metrics/live-sessions.js';
+import { SessionTable } from '../../src/metrics/session-table.js';
 import { opened } from '../support/events.js';
 
 const table = (...events: ServerEvent[]): SessionTable => {

@@ -6,9 +6,9 @@ import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../events/server-events.js';
 import { startPrometheus } from '../metrics/prometheus.js';
-import type { SessionTable } from '../metrics/live-sessions.js';
+import type { SessionTable } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
-import { serveSocket, type LiveConnection, type TlsOptions } from '../net/connection.js';
+import { serveSocket, type OpenConnection, type TlsOptions } from '../net/connection.js';
 import { boundPort, listen } from '../net/listener.js';
 import { adminAuthority } from './authority.js';
 import { MAX_LINE_OCTETS } from './parse.js';
@@ -31,7 +31,7 @@ export interface Push3Options {
   readonly admins?: () => readonly string[];
   readonly scheduler: SchedulerLike;
   /** Each accepted connection, so the daemon can drain or drop it on shutdown. */
-  readonly onConnection?: (connection: LiveConnection) => void;
+  readonly onConnection?: (connection: OpenConnection) => void;
   /** The events the metrics are folded from, and the live sessions folded from them (see metrics/stream.ts). */
   readonly events$: Observable<ServerEvent>;
   readonly sessions: SessionTable;

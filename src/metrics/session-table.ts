@@ -5,7 +5,7 @@ import type { ServerEvent } from '../events/server-events.js';
  * Who is connected now, folded from the event stream: in a cluster the primary folds every worker's events,
  * so the table covers them all (about 50 ms behind). POP3 sessions only: Push3's are the admins themselves.
  */
-export interface LiveSession {
+export interface SessionRow {
   readonly connection: string;
   readonly protocol: 'pop3';
   /** `address:port` of the client (the PROXY header's, behind a balancer). */
@@ -21,7 +21,7 @@ export interface LiveSession {
 }
 
 /** Pure: one session after one event about its connection; undefined once it is closed (or never was). */
-export function applySessionEvent(session: LiveSession | undefined, event: ServerEvent): LiveSession | undefined {
+export function applySessionEvent(session: SessionRow | undefined, event: ServerEvent): SessionRow | undefined {
   if (event.type === 'connection-opened') {
     return event.protocol === 'pop3'
       ? { connection: event.connection, protocol: 'pop3', remote: event.remote, state: 'authorization', since: event.at, bytesOut: 0 }
@@ -47,7 +47,7 @@ export function applySessionEvent(session: LiveSession | undefined, event: Serve
  * `applySessionEvent`, so that a busy server does not copy thousands of entries per event.
  */
 export class SessionTable {
-  readonly #sessions = new Map<string, LiveSession>();
+  readonly #sessions = new Map<string, SessionRow>();
 
   apply(event: ServerEvent): void {
     if (!('connection' in event)) return;
@@ -57,13 +57,13 @@ export class SessionTable {
   }
 
   /** Sessions, oldest first; with `user`, only that user's. */
-  list(user?: string): LiveSession[] {
+  list(user?: string): SessionRow[] {
     const all = [...this.#sessions.values()];
     return user === undefined ? all : all.filter((session) => session.user === user);
   }
 
   /** The sessions a KICK target names: the connection with that id, or every session of that user. */
-  matching(target: string): LiveSession[] {
+  matching(target: string): SessionRow[] {
     const byId = this.#sessions.get(target);
     return byId !== undefined ? [byId] : this.list(target);
   }

@@ -4,7 +4,7 @@ import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { readLines } from './lines.js';
 import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
 
-export interface PhaseOptions {
+export interface StreamSessionOptions {
   readonly protocol: Protocol;
   readonly maxLineOctets: number;
   readonly emit: (event: ServerEvent) => void;
@@ -20,11 +20,11 @@ export interface PhaseOptions {
  * One session over one stream (the plain socket, or the TLS socket after STLS): lines in, replies out with
  * backpressure. Its end either ends the stream or, after a StartTls, hands the stream over to the caller.
  */
-export function runPhase(
+export function runStreamSession(
   stream: Socket,
   factory: SessionFactory<ServedConnection>,
   peer: Omit<ServedConnection, 'outputPaused$'>,
-  options: PhaseOptions,
+  options: StreamSessionOptions,
 ): Subscription {
   const { protocol, emit, now } = options;
   const connection = peer.id;
