@@ -88,7 +88,7 @@ function parseRecord(line: string, lineNumber: number): UidlistRecord {
 /**
  * Reads a uidlist. An empty text is `undefined`: Dovecot deletes an empty list and starts a new one, as for a
  * missing one. Anything it cannot trust, including a last line without its newline (a write cut short), is a
- * UidlistCorruptError, so that no caller renumbers a mailbox from half a list.
+ * UidlistCorruptError, so that no caller renumbers a Maildir from half a list.
  */
 export function parseUidlist(text: string): Uidlist | undefined {
   if (text === '') return undefined;

@@ -3,7 +3,7 @@
  * rollback) and pop3d see the same UIDs. A message already listed keeps its UID; messages without one get the
  * next UIDs in the listing's order (Dovecot's sort of new files), under Dovecot's own `dovecot-uidlist.lock`,
  * written to `dovecot-uidlist.tmp` and renamed over the list, `N` advanced. A list that cannot be read is never
- * replaced: that would renumber the mailbox (UidlistCorruptError goes to the caller).
+ * replaced: that would renumber the Maildir (UidlistCorruptError goes to the caller).
  */
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
