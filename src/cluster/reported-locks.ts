@@ -25,6 +25,7 @@ export function reportedLocks(
         user: maildrop.user,
         messages: maildrop.messages,
         read: (index) => maildrop.read(index),
+        readAtOnce: (index) => maildrop.readAtOnce?.(index),
         markSeen: (index) => maildrop.markSeen(index),
         commit: (deleted) => maildrop.commit(deleted).finally(letGo),
         release: () => maildrop.release().finally(letGo),

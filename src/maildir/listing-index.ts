@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasErrorCode } from '../process/errno.js';
 import type { MailLogger } from '../maildrop/logger.js';
@@ -39,14 +39,16 @@ interface DirState {
   readonly changedMs: number;
 }
 
-async function dirStates(maildir: string): Promise<DirState[]> {
-  return Promise.all(
-    MESSAGE_DIRS.map(async (dir) => {
-      const stats = await stat(join(maildir, dir), { bigint: true });
-      const changedNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-      return { stamp: `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`, changedMs: Number(changedNs / 1_000_000n) };
-    }),
-  );
+/**
+ * Synchronous, as the listing's own calls are (scan.ts): a stat takes microseconds, a round trip through the
+ * threadpool and its promise several times that, and these two run at every login.
+ */
+function dirStates(maildir: string): DirState[] {
+  return MESSAGE_DIRS.map((dir) => {
+    const stats = statSync(join(maildir, dir), { bigint: true });
+    const changedNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
+    return { stamp: `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`, changedMs: Number(changedNs / 1_000_000n) };
+  });
 }
 
 const sameStamps = (a: readonly DirStamp[], b: readonly DirStamp[]): boolean =>
@@ -116,7 +118,7 @@ export class ListingIndex {
   async list(maildir: string): Promise<readonly ScannedMessage[]> {
     const startedAt = this.#now();
     // Stamped before reading: a change while reading makes the stamps differ next time, so it is never missed.
-    const dirs = await dirStates(maildir);
+    const dirs = dirStates(maildir);
     const stamps = dirs.map((dir) => dir.stamp);
     const previous = this.#listings.get(maildir) ?? (await this.#load(maildir));
     if (previous?.settled && sameStamps(previous.stamps, stamps)) {

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { hasErrorCode } from '../process/errno.js';
 import type { ReleaseLock } from '../lock/maildrop-lock.js';
 import type { MailLogger } from '../maildrop/logger.js';
-import { messageStream, SMALL_MESSAGE_OCTETS, smallMessageStream } from './message-stream.js';
+import { messageStream, readSmallMessage, SMALL_MESSAGE_OCTETS, smallMessageStream } from './message-stream.js';
 import type { CommitResult, Maildrop, MessageInfo } from '../maildrop/maildrop.js';
 import { locateMessage, type ListedMessage } from './listing.js';
 import { renameIfPresent, withFlag } from './flags.js';
@@ -161,12 +161,18 @@ export class MaildirMaildrop implements Maildrop {
     }
   }
 
+  // The wire size is at least the stored size: reads sized by it take a small message in one go.
   read(index: number): Readable {
     const entry = this.#entry(index);
-    // The wire size is at least the stored size: reads sized by it take a small message in one go.
     const size = this.messages[index]!.size;
     const small = size <= SMALL_MESSAGE_OCTETS ? smallMessageStream(fsPath(entry.path), READ_FLAGS, size) : undefined;
     return small ?? messageStream(() => this.#open(entry), size);
+  }
+
+  readAtOnce(index: number): Buffer | undefined {
+    const entry = this.#entry(index);
+    const size = this.messages[index]!.size;
+    return size <= SMALL_MESSAGE_OCTETS ? readSmallMessage(fsPath(entry.path), READ_FLAGS, size) : undefined;
   }
 
   /** Unlinks run in parallel; each is atomic, so a crash leaves every message whole or gone. */

@@ -42,7 +42,7 @@ export function messageStream(open: () => Promise<FileHandle>, sizeHint: number)
   });
 }
 
-/** Messages up to this size are read at once with synchronous calls (see smallMessageStream). */
+/** Messages up to this size are read at once with synchronous calls (see readSmallMessage). */
 export const SMALL_MESSAGE_OCTETS = CHUNK_OCTETS;
 
 /**
@@ -51,8 +51,9 @@ export const SMALL_MESSAGE_OCTETS = CHUNK_OCTETS;
  * round trips through the threadpool (open, read, close) and their promises, and most mail is small.
  * Undefined when the file cannot be read this way (gone, moved, not a regular file, larger than
  * announced): the caller falls back to messageStream, which finds moved files and reports errors.
+ * The buffer has room in front (see chunk-buffers.ts) for the wire encoder.
  */
-export function smallMessageStream(path: string | Buffer, flags: number, sizeHint: number): Readable | undefined {
+export function readSmallMessage(path: string | Buffer, flags: number, sizeHint: number): Buffer | undefined {
   const capacity = sizeHint + 1;
   const buffer = allocWithRoom(roomFor(capacity), capacity);
   let fd: number;
@@ -69,8 +70,13 @@ export function smallMessageStream(path: string | Buffer, flags: number, sizeHin
   } finally {
     closeSync(fd);
   }
-  if (filled === capacity) return undefined;
-  const whole = buffer.subarray(0, filled);
+  return filled === capacity ? undefined : buffer.subarray(0, filled);
+}
+
+/** readSmallMessage as a stream of one chunk; undefined when the message cannot be read that way. */
+export function smallMessageStream(path: string | Buffer, flags: number, sizeHint: number): Readable | undefined {
+  const whole = readSmallMessage(path, flags, sizeHint);
+  if (whole === undefined) return undefined;
   return new Readable({
     read() {
       if (whole.length > 0) this.push(whole);

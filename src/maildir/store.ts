@@ -8,7 +8,7 @@ import { moveNewToCur } from './flags.js';
 import { ListingIndex } from './listing-index.js';
 import type { ScannedMessage } from './listing.js';
 import { uidFor } from './name.js';
-import { removeOldTmpFiles } from './tmp-cleanup.js';
+import { removeOldTmpFiles, TmpScanSchedule } from './tmp-cleanup.js';
 import { WireSizeCache } from '../sizes/wire-size-cache.js';
 import { numberByUid } from './dovecot/numbering.js';
 import { DEFAULT_UIDL_FORMAT, expandUidl, parseUidlFormat, type UidlFormat } from './dovecot/uidl-format.js';
@@ -59,6 +59,7 @@ export class MaildirStore implements MaildropStore {
   /** UIDLs from the base name alone, for formats that need no UIDs (`%f` is the name itself, as always). */
   readonly #fileNameUidls: UidlSource;
   readonly #uidlists = new UidlistStore();
+  readonly #tmpScans = new TmpScanSchedule();
 
   constructor(options: MaildirStoreOptions) {
     this.#options = options;
@@ -77,7 +78,9 @@ export class MaildirStore implements MaildropStore {
     const releaseLock = await this.#lock(user, maildir);
     const flagUpdates = this.#options.flagUpdates ?? true;
     try {
-      await removeOldTmpFiles(maildir).catch((err: unknown) => this.#logger.warn({ err, user }, 'could not clean up tmp/'));
+      if (this.#tmpScans.due(maildir)) {
+        await removeOldTmpFiles(maildir).catch((err: unknown) => this.#logger.warn({ err, user }, 'could not clean up tmp/'));
+      }
       let listed = await this.#index.list(maildir);
       // Before numbering: the uidlist knows messages by base name, which the move keeps.
       if (flagUpdates) listed = await moveNewToCur(maildir, listed);

@@ -15,6 +15,12 @@ export interface Maildrop {
   /** The stored bytes of message `index` (0-based), as a stream; it errors if the file vanished. */
   read(index: number): Readable;
   /**
+   * Message `index` whole, when it is small enough to be read at once without waiting (most mail); undefined
+   * when it must be streamed with `read` (large, moved, unreadable: `read` finds it or reports why). A store
+   * without it streams every message.
+   */
+  readAtOnce?(index: number): Buffer | undefined;
+  /**
    * Message `index` was retrieved whole (RETR, not TOP): it gets the seen flag at once, as an IMAP client beside
    * us would see it, unless flag updates are off. Never fails the session; `commit` waits for it.
    */

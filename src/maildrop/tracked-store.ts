@@ -21,6 +21,7 @@ export class TrackedMaildropStore implements MaildropStore {
       user: maildrop.user,
       messages: maildrop.messages,
       read: (index) => maildrop.read(index),
+      readAtOnce: (index) => maildrop.readAtOnce?.(index),
       markSeen: (index) => maildrop.markSeen(index),
       commit: (deleted): Promise<CommitResult> => finish(() => maildrop.commit(deleted)),
       release: () => finish(() => maildrop.release()),

@@ -58,12 +58,13 @@ export function recordLatency(latencies: Latencies, name: string, at: number, ms
   const { recent } = latencies;
   const last = recent[recent.length - 1];
   const second = Math.max(secondOf(at), last?.second ?? Number.NEGATIVE_INFINITY);
-  const slot: LatencySecond =
-    last !== undefined && last.second === second
-      ? { second, histograms: add(last.histograms, name, seconds) }
-      : { second, histograms: add({}, name, seconds) };
-  const kept = last !== undefined && last.second === second ? recent.slice(0, -1) : recent;
-  return { totals: add(latencies.totals, name, seconds), recent: [...kept, slot] };
+  const sameSecond = last !== undefined && last.second === second;
+  const slot: LatencySecond = { second, histograms: add(sameSecond ? last.histograms : {}, name, seconds) };
+  // One copy of the window, not two.
+  const next = recent.slice();
+  if (sameSecond) next[next.length - 1] = slot;
+  else next.push(slot);
+  return { totals: add(latencies.totals, name, seconds), recent: next };
 }
 
 export interface Percentiles {

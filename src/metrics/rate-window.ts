@@ -43,10 +43,14 @@ export function recordInWindow(
   const second = Math.max(secondOf(at), last?.second ?? Number.NEGATIVE_INFINITY);
   const connections = add.connections ?? 0;
   const bytes = add.bytes ?? 0;
+  // One copy of the window, not two: this runs for every byte count a busy server reports.
+  const next = window.slice();
   if (last !== undefined && last.second === second) {
-    return [...window.slice(0, -1), { second, connections: last.connections + connections, bytes: last.bytes + bytes }];
+    next[next.length - 1] = { second, connections: last.connections + connections, bytes: last.bytes + bytes };
+  } else {
+    next.push({ second, connections, bytes });
   }
-  return [...window, { second, connections, bytes }];
+  return next;
 }
 
 /** Averages over the whole window (so in the first minute of uptime they ramp up from zero). */

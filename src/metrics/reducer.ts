@@ -75,63 +75,105 @@ export function emptyMetrics(startedAt: number): Metrics {
   };
 }
 
-/** Pure: the metrics after one event (or tick). Unknown event types leave the counts as they were. */
+/** Metrics being built by `applyEvent`: a fresh copy, filled in before anyone else can see it. */
+type Draft = { -readonly [K in keyof Metrics]: Metrics[K] };
+
+/**
+ * Every field named rather than spread: V8 builds a spread copy of an object this size several times slower,
+ * and the type still requires each field, so a new one cannot be forgotten here.
+ */
+const copyOf = (m: Metrics): Draft => ({
+  startedAt: m.startedAt,
+  now: m.now,
+  connections: m.connections,
+  logins: m.logins,
+  commands: m.commands,
+  messagesRetrieved: m.messagesRetrieved,
+  messagesDeleted: m.messagesDeleted,
+  bytesSent: m.bytesSent,
+  bytesReceived: m.bytesReceived,
+  errors: m.errors,
+  timeouts: m.timeouts,
+  locksRefused: m.locksRefused,
+  workerExits: m.workerExits,
+  directory: m.directory,
+  window: m.window,
+  latencies: m.latencies,
+  loginFailures: m.loginFailures,
+});
+
+/**
+ * Pure: the metrics after one event (or tick). Unknown event types leave the counts as they were. One new
+ * Metrics per event, however many figures the event moves: a busy server folds a few hundred thousand a minute.
+ */
 export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
-  const now = Math.max(metrics.now, event.at);
-  const timed: Metrics = { ...metrics, now, window: advanceWindow(metrics.window, now), latencies: advanceLatencies(metrics.latencies, now) };
-  const counted = count(timed, event);
+  const next = copyOf(metrics);
+  next.now = Math.max(metrics.now, event.at);
+  next.window = advanceWindow(metrics.window, next.now);
+  next.latencies = advanceLatencies(metrics.latencies, next.now);
+  count(next, event);
   const timing = event.type === 'tick' || event.type === 'login-failures' ? undefined : timingOf(event);
-  if (timing === undefined) return counted;
-  return { ...counted, latencies: recordLatency(counted.latencies, timing.name, event.at, timing.ms) };
+  if (timing !== undefined) next.latencies = recordLatency(next.latencies, timing.name, event.at, timing.ms);
+  return next;
 }
 
-function count(m: Metrics, event: MetricsInput): Metrics {
+/** Moves the figures `event` counts in `m`, a draft of the next metrics (already advanced to the event's time). */
+function count(m: Draft, event: MetricsInput): void {
   switch (event.type) {
     case 'connection-opened': {
       const was = m.connections[event.protocol];
-      const connections = { ...m.connections, [event.protocol]: { current: was.current + 1, total: was.total + 1 } };
-      const window = event.protocol === 'pop3' ? recordInWindow(m.window, event.at, { connections: 1 }) : m.window;
-      return { ...m, connections, window };
+      m.connections = { ...m.connections, [event.protocol]: { current: was.current + 1, total: was.total + 1 } };
+      if (event.protocol === 'pop3') m.window = recordInWindow(m.window, event.at, { connections: 1 });
+      return;
     }
     case 'connection-closed': {
       const was = m.connections[event.protocol];
       // Never below zero, even if a close arrives for a connection opened before the fold started.
       const current = Math.max(0, was.current - 1);
-      return { ...m, connections: { ...m.connections, [event.protocol]: { ...was, current } } };
+      m.connections = { ...m.connections, [event.protocol]: { ...was, current } };
+      return;
     }
     case 'auth': {
       const was = m.logins[event.protocol];
       const logins = event.ok ? { ...was, ok: was.ok + 1 } : { ...was, failed: was.failed + 1 };
-      return { ...m, logins: { ...m.logins, [event.protocol]: logins } };
+      m.logins = { ...m.logins, [event.protocol]: logins };
+      return;
     }
     case 'command':
-      if (event.protocol !== 'pop3') return m;
-      return { ...m, commands: { ...m.commands, [event.verb]: (m.commands[event.verb] ?? 0) + 1 } };
+      if (event.protocol === 'pop3') m.commands = { ...m.commands, [event.verb]: (m.commands[event.verb] ?? 0) + 1 };
+      return;
     case 'message-retrieved':
-      return { ...m, messagesRetrieved: m.messagesRetrieved + 1 };
+      m.messagesRetrieved += 1;
+      return;
     case 'messages-deleted':
-      return { ...m, messagesDeleted: m.messagesDeleted + event.count };
-    case 'bytes': {
-      if (event.protocol !== 'pop3') return m;
-      const window = recordInWindow(m.window, event.at, { bytes: event.octets });
-      return event.direction === 'out'
-        ? { ...m, bytesSent: m.bytesSent + event.octets, window }
-        : { ...m, bytesReceived: m.bytesReceived + event.octets, window };
-    }
+      m.messagesDeleted += event.count;
+      return;
+    case 'bytes':
+      if (event.protocol !== 'pop3') return;
+      m.window = recordInWindow(m.window, event.at, { bytes: event.octets });
+      if (event.direction === 'out') m.bytesSent += event.octets;
+      else m.bytesReceived += event.octets;
+      return;
     case 'lock-refused':
-      return { ...m, locksRefused: m.locksRefused + 1 };
+      m.locksRefused += 1;
+      return;
     case 'worker-exited':
-      return { ...m, workerExits: m.workerExits + 1 };
+      m.workerExits += 1;
+      return;
     case 'directory-lookup':
-      return { ...m, directory: countLookup(m.directory, event.outcome, event.ms) };
+      m.directory = countLookup(m.directory, event.outcome, event.ms);
+      return;
     case 'timeout':
-      return { ...m, timeouts: m.timeouts + 1 };
+      m.timeouts += 1;
+      return;
     case 'error':
-      return { ...m, errors: m.errors + 1 };
+      m.errors += 1;
+      return;
     case 'login-failures':
-      return { ...m, loginFailures: { worstAddress: event.worstAddress, addresses: event.addresses } };
+      m.loginFailures = { worstAddress: event.worstAddress, addresses: event.addresses };
+      return;
     default:
-      return m;
+      return;
   }
 }
 

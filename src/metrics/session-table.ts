@@ -20,23 +20,35 @@ export interface SessionRow {
   readonly command?: string;
 }
 
+/** The session with some fields changed; every field named rather than spread (see copyOf in reducer.ts). */
+const changed = (s: SessionRow, change: Partial<Pick<SessionRow, 'user' | 'state' | 'bytesOut' | 'command'>>): SessionRow => ({
+  connection: s.connection,
+  protocol: s.protocol,
+  remote: s.remote,
+  user: 'user' in change ? change.user : s.user,
+  state: change.state ?? s.state,
+  since: s.since,
+  bytesOut: change.bytesOut ?? s.bytesOut,
+  command: 'command' in change ? change.command : s.command,
+});
+
 /** Pure: one session after one event about its connection; undefined once it is closed (or never was). */
 export function applySessionEvent(session: SessionRow | undefined, event: ServerEvent): SessionRow | undefined {
   if (event.type === 'connection-opened') {
     return event.protocol === 'pop3'
-      ? { connection: event.connection, protocol: 'pop3', remote: event.remote, state: 'authorization', since: event.at, bytesOut: 0 }
+      ? { connection: event.connection, protocol: 'pop3', remote: event.remote, user: undefined, state: 'authorization', since: event.at, bytesOut: 0, command: undefined }
       : undefined;
   }
   if (session === undefined || event.type === 'connection-closed') return undefined;
   switch (event.type) {
     case 'auth':
-      return event.ok ? { ...session, user: event.user, state: 'transaction' } : session;
+      return event.ok ? changed(session, { user: event.user, state: 'transaction' }) : session;
     case 'command': {
       const quitting = event.verb === 'QUIT' && event.ok && session.state === 'transaction';
-      return { ...session, command: event.verb, state: quitting ? 'update' : session.state };
+      return changed(session, { command: event.verb, state: quitting ? 'update' : session.state });
     }
     case 'bytes':
-      return event.direction === 'out' ? { ...session, bytesOut: session.bytesOut + event.octets } : session;
+      return event.direction === 'out' ? changed(session, { bytesOut: session.bytesOut + event.octets }) : session;
     default:
       return session;
   }

@@ -54,16 +54,18 @@ export function runStreamSession(
 
   const { written } = options;
   // Writes made in one tick (a reply's status line, body and terminator; pipelined replies) leave in one
-  // writev instead of a syscall each.
+  // writev instead of a syscall each, and are counted by one `bytes` event instead of one per chunk.
   let corked = false;
+  let corkedOctets = 0;
   const uncork = (): void => {
     corked = false;
+    emit({ type: 'bytes', protocol, connection, direction: 'out', octets: corkedOctets, at: now() });
+    corkedOctets = 0;
     stream.uncork();
   };
   const write = (chunk: Outbound): void => {
     if (stream.destroyed || stream.writableEnded) return;
-    const octets = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    emit({ type: 'bytes', protocol, connection, direction: 'out', octets, at: now() });
+    corkedOctets += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
     if (!corked) {
       corked = true;
       stream.cork();

@@ -13,7 +13,9 @@ export function startTiming(context: SessionContext, operation: TimedOperation, 
     if (reported) return;
     reported = true;
     const ms = context.stopwatch() - started;
-    context.emit({ type: 'latency', connection: context.connection.id, operation, ...detail, ms, at: context.scheduler.now() });
+    // Named fields, not a spread of `detail`: one of these per command.
+    const { verb, user } = detail;
+    context.emit({ type: 'latency', connection: context.connection.id, operation, verb, user, ms, at: context.scheduler.now() });
   };
 }
 

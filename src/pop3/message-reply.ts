@@ -1,6 +1,6 @@
 import { identity, tap, type OperatorFunction } from 'rxjs';
 import type { SessionContext } from './context.js';
-import { fromReadable } from './readable-source.js';
+import { messageBytes } from './readable-source.js';
 import { err, streamed, type Reply } from './replies.js';
 import type { Transaction } from './state.js';
 import { toWireBody } from './wire-body.js';
@@ -19,7 +19,7 @@ export function messageReply(
   onSent: () => void = () => undefined,
 ): Reply {
   let octets = 0;
-  const body$ = fromReadable(() => state.maildrop.read(index), context.connection.outputPaused$).pipe(
+  const body$ = messageBytes(state.maildrop, index, context.connection.outputPaused$).pipe(
     cut,
     toWireBody(),
     tap({

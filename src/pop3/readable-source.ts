@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { Observable } from 'rxjs';
+import type { Maildrop } from '../maildrop/maildrop.js';
 
 /**
  * A Node stream as an Observable that honours the socket's backpressure: while `paused$` says the
@@ -17,5 +18,30 @@ export function fromReadable(open: () => Readable, paused$: Observable<boolean>)
       flow.unsubscribe();
       stream.destroy();
     };
+  });
+}
+
+/**
+ * Message `index`'s stored bytes, read when the output flows (at once if it does): a small message whole,
+ * as one chunk, without a stream between the file and the reply (most mail, and a stream's events and
+ * ticks cost more than the read); any other through `fromReadable`.
+ */
+export function messageBytes(maildrop: Maildrop, index: number, paused$: Observable<boolean>): Observable<Buffer> {
+  if (maildrop.readAtOnce === undefined) return fromReadable(() => maildrop.read(index), paused$);
+  return new Observable<Buffer>((subscriber) => {
+    let started = false;
+    subscriber.add(
+      paused$.subscribe((paused) => {
+        if (paused || started) return;
+        started = true;
+        const whole = maildrop.readAtOnce!(index);
+        if (whole === undefined) {
+          subscriber.add(fromReadable(() => maildrop.read(index), paused$).subscribe(subscriber));
+          return;
+        }
+        subscriber.next(whole);
+        subscriber.complete();
+      }),
+    );
   });
 }
