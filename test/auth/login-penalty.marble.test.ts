@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { afterPenalty } from '../../src/auth/login-penalty.js';
 import { loginThrottle } from '../../src/auth/throttle.js';
 import { GREETING } from '../../src/push3/session.js';
-import { push3Harness } from '../push3/harness.js';
+import { push3Harness } from '../support/push3-harness.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LdapSource } from '../../src/auth/sources/ldap.js';
 import { ldapSchema } from '../../src/config/user-sources.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { freePort } from '../support/free-port.mjs';
 import { plainLogin, userPassLogin } from '../support/logins.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
 import { userPassLogin } from '../support/logins.js';
 

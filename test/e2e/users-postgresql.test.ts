@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password-schemes.js';
-import { runCli } from '../cli/run-cli.js';
+import { runCli } from '../support/run-cli.js';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { plainLogin, userPassLogin } from '../support/logins.js';
 import { RawClient } from '../support/pop3-client.js';

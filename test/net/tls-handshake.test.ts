@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { discardPlaintext, serverHandshake } from '../../src/tls/handshake.js';
-import { makeCertificate } from '../security/tls-support.js';
+import { makeCertificate } from '../support/tls.js';
 
 let context: SecureContext;
 let server: Server | undefined;

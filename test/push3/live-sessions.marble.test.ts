@@ -5,7 +5,7 @@ import type { ServerEvent } from '../../src/events/server-events.js';
 import { emptyMetrics } from '../../src/metrics/reducer.js';
 import { GREETING } from '../../src/push3/session.js';
 import { opened } from '../support/events.js';
-import { push3Harness } from './harness.js';
+import { push3Harness } from '../support/push3-harness.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 const auth = (at: number, connection: string, user: string): ServerEvent => ({ type: 'auth', protocol: 'pop3', connection, user, ok: true, at });

@@ -6,7 +6,7 @@ import { applyEvent, emptyMetrics } from '../../src/metrics/reducer.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { GREETING } from '../../src/push3/session.js';
 import { opened } from '../support/events.js';
-import { push3Harness } from './harness.js';
+import { push3Harness } from '../support/push3-harness.js';
 
 const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

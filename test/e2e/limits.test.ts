@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { logged, openTls, tlsSite } from './tls-support.js';
+import { logged, openTls, tlsSite } from '../support/tls.js';
 
 const TOO_MANY = '-ERR [SYS/TEMP] Too many connections, try again later';
 

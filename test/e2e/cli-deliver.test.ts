@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { runCli, startCli } from './run-cli.js';
+import { runCli, startCli } from '../support/run-cli.js';
 
 const MESSAGE = 'From: sender@example.org\r\nTo: bob@example.org\r\nSubject: hello\r\n\r\nHi Bob,\r\n.dot-stuffed? no: stored raw\r\n';
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { makeSite, type Site, type SiteOptions } from '../support/daemon.js';
-import { RawClient } from '../support/pop3-client.js';
+import { makeSite, type Site, type SiteOptions } from './daemon.js';
+import { RawClient } from './pop3-client.js';
 
 /** A fresh self-signed certificate (as an operator would make one for testing) at cert.pem / key.pem in `dir`. */
 export function makeCertificate(dir: string, commonName = 'localhost'): void {

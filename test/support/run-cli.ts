@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI } from '../support/daemon.js';
+import { CLI } from './daemon.js';
 
 export interface CliResult {
   readonly code: number | null;

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PasswdFileDirectory } from '../../src/auth/passwd-directory.js';
 import { CLI, makeSite, type Site } from '../support/daemon.js';
 import { python } from '../support/processes.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/run-cli.js';
 
 let site: Site;
 afterEach(() => site?.remove());

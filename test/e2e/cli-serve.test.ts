@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/run-cli.js';
 
 let site: Site;
 let daemon: RunningDaemon | undefined;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { openTls, tlsSite } from './tls-support.js';
+import { openTls, tlsSite } from '../support/tls.js';
 
 let site: Site | undefined;
 let daemon: RunningDaemon | undefined;

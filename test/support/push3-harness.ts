@@ -9,8 +9,8 @@ import type { InputLine } from '../../src/net/lines.js';
 import { adminAuthority } from '../../src/push3/authority.js';
 import { push3Session } from '../../src/push3/session.js';
 import { AdminRefusal, type UserAdmin } from '../../src/push3/user-admin.js';
-import { MemoryUsers } from '../support/memory-ports.js';
-import { rejected, resolved } from '../support/sync.js';
+import { MemoryUsers } from './memory-ports.js';
+import { rejected, resolved } from './sync.js';
 
 /** Users file in memory: edits settle synchronously (see sync.ts) and change what LOGIN accepts. */
 export class MemoryUserAdmin implements UserAdmin {

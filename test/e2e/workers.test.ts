@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parsePrometheusText } from '../metrics/prometheus-text.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { poplibRetrieveAll, run } from '../support/processes.js';

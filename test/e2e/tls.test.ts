@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { python, run } from '../support/processes.js';
-import { logged, makeCertificate, openTls, presentedName, tlsSite, upgrade } from './tls-support.js';
+import { logged, makeCertificate, openTls, presentedName, tlsSite, upgrade } from '../support/tls.js';
 
 const BODY = 'Subject: hello\r\n\r\nHello over TLS\r\n';
 

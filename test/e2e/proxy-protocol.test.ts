@@ -3,8 +3,8 @@ import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
-import { logged, tlsSite } from '../security/tls-support.js';
-import { v2Tcp4, v2Tcp6 } from './proxy-headers.js';
+import { logged, tlsSite } from '../support/tls.js';
+import { v2Tcp4, v2Tcp6 } from '../support/proxy-headers.js';
 
 /*
  * The built daemon behind a pretend load balancer on loopback: the test writes the PROXY header a balancer

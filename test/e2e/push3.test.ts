@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { poplibRetrieveAll, run } from '../support/processes.js';
-import { parsePrometheusText } from '../metrics/prometheus-text.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 
 /*
  * The real daemon (dist/cli.js, built here), with POP3, Push3 and Prometheus all on ephemeral ports.
