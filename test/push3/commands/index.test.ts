@@ -1,9 +1,9 @@
 import { BehaviorSubject, concat, defer, from, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import type { ServerEvent } from '../../src/events/server-events.js';
-import { emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
-import { push3Harness, type Push3Harness } from '../support/push3-harness.js';
+import type { ServerEvent } from '../../../src/events/server-events.js';
+import { emptyMetrics, type Metrics } from '../../../src/metrics/reducer.js';
+import { push3Harness, type Push3Harness } from '../../support/push3-harness.js';
 
 const LOGIN = 'LOGIN root toor';
 

@@ -1,7 +1,7 @@
 import { marbles } from 'rxjs-marbles';
 import { of } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { harness } from '../support/pop3-harness.js';
+import { harness } from '../../support/pop3-harness.js';
 
 const MAIL = {
   alice: ['Subject: one\n\nfirst\n', 'Subject: two\r\n\r\nsecond\r\n.hidden dot\r\n', 'Subject: three\n\nthird'],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig, resolvePaths } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 
 const problem = (raw: unknown): string => {
   try {
@@ -37,9 +37,34 @@ describe('security config keys', () => {
     expect(problem({ push3: { tls: true } })).toMatch(/push3\.tls: needs tls\.cert and tls\.key/);
     expect(problem({ limits: { maxConnections: -1 } })).toMatch(/limits\.maxConnections/);
   });
+});
 
-  it('resolves the certificate paths against the config file folder', () => {
-    const config = resolvePaths(parseConfig({ tls: { cert: 'tls/cert.pem', key: '/etc/ssl/key.pem' } }), '/etc/pop3d');
-    expect(config.tls).toEqual({ cert: '/etc/pop3d/tls/cert.pem', key: '/etc/ssl/key.pem' });
+describe('config: workers', () => {
+  it('defaults to 1 (no cluster) and takes a count or "auto"', () => {
+    expect(parseConfig({}).workers).toBe(1);
+    expect(parseConfig({ workers: 4 }).workers).toBe(4);
+    expect(parseConfig({ workers: 'auto' }).workers).toBe('auto');
+  });
+
+  it.each([0, 2.5, '2', 'all', 257])('refuses %j', (workers) => {
+    expect(() => parseConfig({ workers })).toThrow(/workers/);
+  });
+});
+
+describe('config: PROXY protocol', () => {
+  it('is off on both listeners by default, with no balancer trusted', () => {
+    const config = parseConfig({});
+    expect([config.pop3.proxyProtocol, config.pop3s.proxyProtocol, config.proxy.trustedProxies]).toEqual([false, false, []]);
+  });
+
+  it('needs a trusted balancer when a listener expects the header', () => {
+    expect(() => parseConfig({ pop3s: { proxyProtocol: true } })).toThrow(/proxy\.trustedProxies: needs at least one balancer/);
+    const config = parseConfig({ pop3: { proxyProtocol: true }, proxy: { trustedProxies: ['10.0.0.0/8', '2001:db8::5'] } });
+    expect(config.proxy.trustedProxies).toEqual(['10.0.0.0/8', '2001:db8::5']);
+  });
+
+  it('checks the balancer addresses as CIDR blocks', () => {
+    expect(() => parseConfig({ proxy: { trustedProxies: ['10.0.0.0/33'] } })).toThrow(/proxy\.trustedProxies\.0: .*invalid prefix length/);
+    expect(() => parseConfig({ proxy: { trustedProxies: ['haproxy.local'] } })).toThrow(/not an IP address/);
   });
 });

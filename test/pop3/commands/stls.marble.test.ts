@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { concat, defer, map, of, type Observable } from 'rxjs';
 import { marbles } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
-import { asInputLines, asText, GREETING, harness, type Harness } from '../support/pop3-harness.js';
+import { asInputLines, asText, GREETING, harness, type Harness } from '../../support/pop3-harness.js';
 
 const MAIL = { alice: ['Subject: one\n\nfirst\n'] };
 const STARTING = '+OK Begin TLS negotiation\r\n';
