@@ -2,22 +2,13 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { run } from '../support/processes.js';
 
 const REFUSED = '-ERR [AUTH] Plaintext authentication is disallowed on non-secure connections; use APOP';
 
-let site: Site | undefined;
-let daemon: RunningDaemon | undefined;
-
 afterEach(cleanUpDaemons);
-
-async function start(options: SiteOptions): Promise<number> {
-  site = makeSite(options);
-  daemon = await startDaemon(site, ['pop3']);
-  return daemon.ports.pop3!;
-}
 
 /** Everything under the site folder, so a test can see that nothing was created. */
 function tree(dir: string): string[] {
@@ -28,7 +19,8 @@ function tree(dir: string): string[] {
 
 describe('authentication over real sockets', () => {
   it('refuses plaintext logins where loopback is not trusted: CAPA, USER, PASS and AUTH PLAIN', async () => {
-    const port = await start({ config: { auth: { trustedNetworks: [] } } });
+    const daemon = await startSite({ config: { auth: { trustedNetworks: [] } } });
+    const port = daemon.port('pop3');
     const client = await RawClient.open(port);
     await client.line();
     client.send('CAPA\r\n');
@@ -39,12 +31,13 @@ describe('authentication over real sockets', () => {
     expect(await client.command('PASS secret')).toBe(REFUSED);
     expect(await client.command(`AUTH PLAIN ${Buffer.from('\0alice\0secret').toString('base64')}`)).toBe(REFUSED);
     expect(await client.command('AUTH PLAIN')).toBe(REFUSED);
-    expect(daemon!.logs.filter((line) => line.event === 'auth')).toEqual([]);
+    expect(daemon.logs.filter((line) => line.event === 'auth')).toEqual([]);
     client.close();
   });
 
   it('accepts APOP there, with a greeting timestamp unique to each connection', async () => {
-    const port = await start({ config: { auth: { trustedNetworks: [] } } });
+    const daemon = await startSite({ config: { auth: { trustedNetworks: [] } } });
+    const port = daemon.port('pop3');
     const clients = await Promise.all(Array.from({ length: 20 }, () => RawClient.open(port)));
     const greetings = await Promise.all(clients.map((client) => client.line()));
     const stamps = greetings.map((greeting) => /^\+OK POP3 server ready (<[^<>@\s]+@[^<>\s]+>)$/.exec(greeting)?.[1]);
@@ -60,15 +53,17 @@ describe('authentication over real sockets', () => {
   });
 
   it('curl falls back to APOP when USER and SASL PLAIN are not offered', async () => {
-    const port = await start({ config: { auth: { trustedNetworks: [] } }, mail: { alice: ['Subject: x\n\nbody\n'] } });
+    const daemon = await startSite({ config: { auth: { trustedNetworks: [] } }, mail: { alice: ['Subject: x\n\nbody\n'] } });
+    const port = daemon.port('pop3');
     const { stdout, stderr } = await run('curl', ['-sS', '-v', '-u', 'alice:secret', `pop3://127.0.0.1:${port}/`], { timeout: 20_000 });
     expect(stdout.trim()).toMatch(/^1 \d+$/);
     expect(stderr).toContain('> APOP alice ');
   });
 
   it('answers path-like user names with the normal failure and touches no file', async () => {
-    const port = await start({ config: { mail: { autocreate: true }, auth: { failureDelay: 0, maxFailuresPerConnection: 10 } } });
-    const before = tree(site!.dir);
+    const daemon = await startSite({ config: { mail: { autocreate: true }, auth: { failureDelay: 0, maxFailuresPerConnection: 10 } } });
+    const port = daemon.port('pop3');
+    const before = tree(daemon.site.dir);
     const client = await RawClient.open(port);
     await client.line();
     for (const name of ['../../etc', '..', 'a/b', '%u', '.hidden', '-rf']) {
@@ -76,11 +71,12 @@ describe('authentication over real sockets', () => {
       expect(await client.command('PASS secret')).toBe('-ERR [AUTH] Authentication failed.');
     }
     client.close();
-    expect(tree(site!.dir)).toEqual(before);
+    expect(tree(daemon.site.dir)).toEqual(before);
   });
 
   it('holds failure replies back and closes the connection after auth.maxFailuresPerConnection', async () => {
-    const port = await start({ config: { auth: { failureDelay: 300, maxFailuresPerConnection: 2 } } });
+    const daemon = await startSite({ config: { auth: { failureDelay: 300, maxFailuresPerConnection: 2 } } });
+    const port = daemon.port('pop3');
     const attacker = await RawClient.open(port);
     const user = await RawClient.open(port);
     await Promise.all([attacker.line(), user.line()]);

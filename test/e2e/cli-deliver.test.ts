@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { runCli, startCli } from '../support/run-cli.js';
 
@@ -136,7 +136,7 @@ describe('pop3d deliver beside the running daemon', () => {
   it('a message delivered during a session shows in the next session, not the current one', async () => {
     const old = 'Subject: old\r\n\r\nold\r\n';
     site = makeSite({ users: { bob: 'pw' }, mail: { bob: [old] } });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     const open = await session();
     expect(await open.command('STAT')).toBe(`+OK 1 ${old.length}`);
 

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -45,7 +45,7 @@ function editConfig(change: (raw: Record<string, Record<string, unknown>>) => vo
 describe('pop3d serve: life cycle', () => {
   it('logs one JSON object per line on stdout, for journald', async () => {
     site = makeSite();
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     const out: string[] = [];
     daemon.process.stdout!.on('data', (chunk: Buffer) => out.push(chunk.toString()));
     (await login('alice', 'secret')).client.close();
@@ -59,7 +59,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP reloads the users file: a user added with `pop3d user add` can log in', async () => {
     site = makeSite({ users: { alice: 'secret' }, config: { mail: { autocreate: true } } });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     expect((await runCli(['user', 'add', 'bob', '--config', site.configFile], 'hunter2\n')).code).toBe(0);
     const before = await login('bob', 'hunter2');
     expect(before.reply).toMatch(/^-ERR/);
@@ -73,7 +73,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP applies what can change live and logs what needs a restart', async () => {
     site = makeSite();
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     editConfig((raw) => {
       raw.pop3 = { ...raw.pop3, idleTimeout: 1, port: 1 };
       raw.log = { level: 'debug' };
@@ -104,7 +104,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP applies a new connection limit to the next connections', async () => {
     site = makeSite();
-    daemon = await startDaemon(site, ['pop3']);
+    daemon = await startSite({ site, listeners: ['pop3'] });
     editConfig((raw) => (raw.limits = { maxConnections: 1 }));
     expect((await reload()).find((entry) => entry.event === 'reloaded')).toMatchObject({ applied: ['limits.maxConnections'] });
     const first = await RawClient.open(daemon.ports.pop3!);
@@ -117,7 +117,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP changes the log level at once', async () => {
     site = makeSite();
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     const infoAfter = async (from: number): Promise<unknown[]> => {
       const { client, reply } = await login('alice', 'secret');
       expect(reply).toMatch(/^\+OK/);
@@ -140,7 +140,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP with a broken config keeps the running config and keeps serving', async () => {
     site = makeSite();
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     writeFileSync(site.configFile, '{ "pop3": { "port": "many" } }');
     const logs = await reload();
     const failed = logs.find((entry) => entry.event === 'reload-failed');
@@ -152,7 +152,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGHUP with an unreadable users file keeps the users it had', async () => {
     site = makeSite({ users: { alice: 'secret' } });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     rmSync(`${site.dir}/users.passwd`);
     const logs = await reload();
     expect(logs.find((entry) => entry.event === 'reload-failed')?.reason).toMatch(/cannot read users file .*ENOENT/);
@@ -163,7 +163,7 @@ describe('pop3d serve: life cycle', () => {
 
   it('SIGTERM drains: an open session may finish, then the daemon exits 0', async () => {
     site = makeSite({ mail: { alice: ['Subject: a\n\nx\n'] } });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     const { client } = await login('alice', 'secret');
     daemon.process.kill('SIGTERM');
     await logLine((entry) => entry.event === 'shutdown');

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -63,7 +63,7 @@ describe('dashboard page', () => {
         prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
       },
     });
-    const daemon = await startDaemon(site, ['pop3', 'push3', 'prometheus']);
+    const daemon = await startSite({ site, listeners: ['pop3', 'push3', 'prometheus'] });
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`http://127.0.0.1:${daemon.port('prometheus')}/`);
     await page.waitForFunction(() => document.getElementById('status')!.textContent!.startsWith('live'));
@@ -109,7 +109,7 @@ describe('dashboard page', () => {
         prometheus: { enabled: true, host: '127.0.0.1', port: 0, dashboardToken: 'dashboard-token-for-tests' },
       },
     });
-    const daemon = await startDaemon(site, ['pop3', 'push3', 'prometheus']);
+    const daemon = await startSite({ site, listeners: ['pop3', 'push3', 'prometheus'] });
     const base = `http://127.0.0.1:${daemon.port('prometheus')}`;
     const events = await fetch(`${base}/events`);
     expect(events.headers.get('content-type')).toBe('text/event-stream');

@@ -2,7 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password-schemes.js';
-import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -38,7 +38,7 @@ describe('failed login timing', () => {
     });
     appendFileSync(join(site.dir, 'users.passwd'), `strong:${await hashPassword('strong-pw')}\n`);
     expect(readFileSync(join(site.dir, 'users.passwd'), 'utf8')).toMatch(/^strong:\{ARGON2ID\}/m);
-    const daemon = await startDaemon(site);
+    const daemon = await startSite({ site });
     const client = await RawClient.open(daemon.port('pop3'));
     clients.push(client);
     await client.line();

@@ -1,7 +1,7 @@
 import { connect as tcpConnect, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site, type SiteOptions } from '../support/daemon.js';
+import { cleanUpDaemons, mergeConfig, startSite, type RunningDaemon } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, tlsSite } from '../support/tls.js';
 import { v2Tcp4, v2Tcp6 } from '../support/proxy-headers.js';
@@ -14,7 +14,7 @@ import { v2Tcp4, v2Tcp6 } from '../support/proxy-headers.js';
 
 const TOO_MANY = '-ERR [SYS/TEMP] Too many connections, try again later';
 
-let site: Site | undefined;
+/** The daemon of the running test, for remotes(). */
 let daemon: RunningDaemon | undefined;
 let clients: RawClient[] = [];
 let relays: Server[] = [];
@@ -31,13 +31,7 @@ const BEHIND_BALANCER = {
   auth: { trustedNetworks: [], allowPlaintext: true, failureDelay: 0 },
 };
 
-async function start(config: SiteOptions['config'] = {}): Promise<number> {
-  const merged: Record<string, Record<string, unknown>> = { ...BEHIND_BALANCER };
-  for (const [section, values] of Object.entries(config ?? {})) merged[section] = { ...merged[section], ...values };
-  site = makeSite({ users: { alice: 'secret' }, mail: { alice: ['Subject: hi\n\nHello\n'] }, config: merged });
-  daemon = await startDaemon(site, ['pop3']);
-  return daemon.port('pop3');
-}
+const ALICE = { users: { alice: 'secret' }, mail: { alice: ['Subject: hi\n\nHello\n'] } };
 
 /** Connects as a balancer would: the header, then (in the same write) whatever the client sent first. */
 async function viaBalancer(port: number, header: Buffer | string, first = ''): Promise<RawClient> {
@@ -57,7 +51,8 @@ async function remotes(n: number): Promise<unknown[]> {
 
 describe('PROXY protocol on the POP3 listener', () => {
   it('v1: the session and the log see the client in the header; a command in the same packet is not lost', async () => {
-    const port = await start();
+    daemon = await startSite({ ...ALICE, config: BEHIND_BALANCER });
+    const port = daemon.port('pop3');
     const client = await viaBalancer(port, v1('203.0.113.7'), 'CAPA\r\n');
     expect(await client.line()).toMatch(/^\+OK POP3 server ready/);
     expect(await client.multiline()).toMatch(/^\+OK[^\r]*\r\n(.*\r\n)*TOP\r\n/);
@@ -69,7 +64,8 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it('v2 over IPv4 and IPv6, built by hand; v2 LOCAL and v1 UNKNOWN keep the balancer address', async () => {
-    const port = await start();
+    daemon = await startSite({ ...ALICE, config: BEHIND_BALANCER });
+    const port = daemon.port('pop3');
     const tcp4 = await viaBalancer(port, v2Tcp4([198, 51, 100, 20], 1234, [192, 0, 2, 1], 110));
     const tcp6 = await viaBalancer(port, v2Tcp6('20010db8000000000000000000000007', 40001, '20010db8000000000000000000000001', 110));
     for (const client of [tcp4, tcp6]) expect(await client.line()).toMatch(/^\+OK/);
@@ -84,7 +80,8 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it('applies the per-address limit to the address in the header, not to the balancer', async () => {
-    const port = await start({ limits: { maxConnections: 0, maxConnectionsPerAddress: 2 } });
+    daemon = await startSite({ ...ALICE, config: mergeConfig(BEHIND_BALANCER, { limits: { maxConnections: 0, maxConnectionsPerAddress: 2 } }) });
+    const port = daemon.port('pop3');
     for (let i = 0; i < 2; i++) expect(await (await viaBalancer(port, v1('203.0.113.7', 40000 + i))).line()).toMatch(/^\+OK/);
     expect(await (await viaBalancer(port, v1('203.0.113.7', 40002))).line()).toBe(TOO_MANY);
     const refused = await logged(daemon!.logs, 'connection-refused');
@@ -93,7 +90,8 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it("throttles failed logins by the header's address: another client behind the same balancer is not slowed", async () => {
-    const port = await start({ auth: { failureDelay: 600, failureDelayMax: 10_000 } });
+    daemon = await startSite({ ...ALICE, config: mergeConfig(BEHIND_BALANCER, { auth: { failureDelay: 600, failureDelayMax: 10_000 } }) });
+    const port = daemon.port('pop3');
     /** Milliseconds from PASS to its -ERR. */
     const failedLogin = async (address: string): Promise<number> => {
       const client = await viaBalancer(port, v1(address));
@@ -111,7 +109,8 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it('closes, unread and with a log line, a connection from an address that is not a trusted balancer', async () => {
-    const port = await start({ proxy: { trustedProxies: ['192.0.2.0/24'] } });
+    daemon = await startSite({ ...ALICE, config: mergeConfig(BEHIND_BALANCER, { proxy: { trustedProxies: ['192.0.2.0/24'] } }) });
+    const port = daemon.port('pop3');
     const client = await viaBalancer(port, v1('203.0.113.7'));
     await client.ended();
     expect(await logged(daemon!.logs, 'connection-refused')).toMatchObject({ remote: '127.0.0.1', reason: 'not a trusted proxy' });
@@ -119,7 +118,8 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it('closes a connection whose header is invalid, or that sends none within pop3.loginTimeout', async () => {
-    const port = await start({ pop3: { loginTimeout: 0.5 } });
+    daemon = await startSite({ ...ALICE, config: mergeConfig(BEHIND_BALANCER, { pop3: { loginTimeout: 0.5 } }) });
+    const port = daemon.port('pop3');
     const garbage = await viaBalancer(port, 'USER alice\r\n');
     await garbage.ended();
     expect(await logged(daemon!.logs, 'connection-refused')).toMatchObject({ reason: expect.stringMatching(/^invalid PROXY header/) });
@@ -133,8 +133,7 @@ describe('PROXY protocol on the POP3 listener', () => {
   });
 
   it('leaves a listener without proxyProtocol as it was: a PROXY line there is just a bad command', async () => {
-    site = makeSite({ config: { proxy: { trustedProxies: ['127.0.0.1'] }, auth: { trustedNetworks: [] } } });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ config: { proxy: { trustedProxies: ['127.0.0.1'] }, auth: { trustedNetworks: [] } } });
     const client = await viaBalancer(daemon.port('pop3'), v1('203.0.113.7'));
     expect(await client.line()).toMatch(/^\+OK/);
     expect(await client.line()).toMatch(/^-ERR/);
@@ -164,9 +163,8 @@ async function balancer(port: number, header: Buffer): Promise<number> {
 
 describe('PROXY protocol on the POP3S listener', () => {
   it('reads the header before the TLS handshake, with the ClientHello in the same packet', async () => {
-    site = tlsSite({ config: { proxy: { trustedProxies: ['127.0.0.1'] } } });
     // tlsSite sets the pop3s section itself.
-    daemon = await startDaemon(site, ['pop3', 'pop3s'], ['--set', 'pop3s.proxyProtocol=true']);
+    daemon = await startSite({ site: tlsSite({ config: { proxy: { trustedProxies: ['127.0.0.1'] } } }), listeners: ['pop3', 'pop3s'], args: ['--set', 'pop3s.proxyProtocol=true'] });
     const port = await balancer(daemon.port('pop3s'), v2Tcp4([198, 51, 100, 30], 5555, [192, 0, 2, 1], 995));
     const socket = tlsConnect({ host: '127.0.0.1', port, rejectUnauthorized: false, servername: 'localhost' });
     await new Promise((resolve, reject) => socket.once('secureConnect', resolve).once('error', reject));

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type RunningDaemon, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -16,16 +16,14 @@ afterEach(async () => {
   await cleanUpDaemons();
 });
 
-async function startSite(): Promise<{ site: Site; daemon: RunningDaemon }> {
-  const site = makeSite({
-    users: { root: 'toor', admin2: 'second' },
-    config: {
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root', 'admin2'] },
-      prometheus: { enabled: false },
-    },
-  });
-  return { site, daemon: await startDaemon(site, ['pop3', 'push3']) };
-}
+const TWO_ADMINS: StartOptions = {
+  users: { root: 'toor', admin2: 'second' },
+  config: {
+    push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root', 'admin2'] },
+    prometheus: { enabled: false },
+  },
+  listeners: ['pop3', 'push3'],
+};
 
 async function login(daemon: RunningDaemon, user: string, password: string): Promise<RawClient> {
   const client = await RawClient.open(daemon.port('push3'));
@@ -48,7 +46,7 @@ async function expectWithdrawn(daemon: RunningDaemon, client: RawClient, command
 
 describe('Push3 authority on every command', () => {
   it('DELUSER: the removed admin can neither ADDUSER nor re-create themselves', async () => {
-    const { daemon } = await startSite();
+    const daemon = await startSite(TWO_ADMINS);
     const admin2 = await login(daemon, 'admin2', 'second');
     const root = await login(daemon, 'root', 'toor');
     expect(await root.command('DELUSER admin2')).toBe('->SUCCESS: User admin2 removed');
@@ -57,7 +55,7 @@ describe('Push3 authority on every command', () => {
   });
 
   it('PASSWD: a password change ends the sessions opened with the old one', async () => {
-    const { daemon } = await startSite();
+    const daemon = await startSite(TWO_ADMINS);
     const admin2 = await login(daemon, 'admin2', 'second');
     const root = await login(daemon, 'root', 'toor');
     expect(await root.command('PASSWD admin2 third')).toBe('->SUCCESS: Password of admin2 changed');
@@ -67,11 +65,11 @@ describe('Push3 authority on every command', () => {
   });
 
   it('SIGHUP that drops the admin from push3.admins ends their session; SET is refused', async () => {
-    const { site, daemon } = await startSite();
+    const daemon = await startSite(TWO_ADMINS);
     const admin2 = await login(daemon, 'admin2', 'second');
-    const config = JSON.parse(readFileSync(site.configFile, 'utf8')) as { push3: { admins: string[] } };
+    const config = JSON.parse(readFileSync(daemon.site.configFile, 'utf8')) as { push3: { admins: string[] } };
     config.push3.admins = ['root'];
-    writeFileSync(site.configFile, JSON.stringify(config));
+    writeFileSync(daemon.site.configFile, JSON.stringify(config));
     daemon.process.kill('SIGHUP');
     const deadline = Date.now() + 5_000;
     while (!daemon.logs.some((entry) => entry.event === 'reloaded') && Date.now() < deadline) {

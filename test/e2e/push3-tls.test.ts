@@ -1,23 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { openTls, tlsSite } from '../support/tls.js';
-
-let site: Site | undefined;
-let daemon: RunningDaemon | undefined;
 
 afterEach(cleanUpDaemons);
 
 describe('Push3 security hooks', () => {
   it('speaks TLS with the POP3 certificate when push3.tls is set, and throttles failed LOGINs', async () => {
-    site = tlsSite({
+    const site = tlsSite({
       config: {
         push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['alice'], tls: true },
         prometheus: { enabled: false },
         auth: { failureDelay: 300 },
       },
     });
-    daemon = await startDaemon(site, ['pop3', 'pop3s', 'push3']);
+    const daemon = await startSite({ site, listeners: ['pop3', 'pop3s', 'push3'] });
     const port = daemon.ports.push3!;
 
     const plain = await RawClient.open(port);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { killDaemons, startSite, type RunningDaemon, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { poplibRetrieveAll, run } from '../support/processes.js';
 import { parsePrometheusText } from '../support/prometheus-text.js';
@@ -13,37 +13,23 @@ import { parsePrometheusText } from '../support/prometheus-text.js';
 
 const MESSAGES = ['From: a@example.org\nSubject: one\n\nHello\n', 'From: b@example.org\r\nSubject: two\r\n\r\nWorld, again\r\n'];
 const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
+const MONITORED: StartOptions = {
+  users: { alice: 'secret', root: 'toor' },
+  mail: { alice: MESSAGES },
+  config: {
+    mail: { autocreate: true },
+    push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
+    prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
+  },
+  listeners: PROTOCOLS,
+};
 
-let site: Site | undefined;
-let daemons: RunningDaemon[] = [];
 let clients: RawClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  for (const daemon of daemons) if (daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
-  await Promise.all(daemons.map((daemon) => daemon.exited));
-  daemons = [];
-  site?.remove();
-  site = undefined;
+  await killDaemons();
 });
-
-function newSite(): Site {
-  return makeSite({
-    users: { alice: 'secret', root: 'toor' },
-    mail: { alice: MESSAGES },
-    config: {
-      mail: { autocreate: true },
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
-      prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
-    },
-  });
-}
-
-async function start(current: Site): Promise<RunningDaemon> {
-  const daemon = await startDaemon(current, PROTOCOLS);
-  daemons.push(daemon);
-  return daemon;
-}
 
 async function open(port: number): Promise<RawClient> {
   const client = await RawClient.open(port);
@@ -87,8 +73,7 @@ async function pop3Login(port: number, user: string, password: string): Promise<
 
 describe('Push3 end to end', () => {
   it('METRICS and Prometheus count real POP3 sessions: totals grow by N, bytes sent by at least what was retrieved', async () => {
-    site = newSite();
-    const daemon = await start(site);
+    const daemon = await startSite(MONITORED);
     const push3 = await admin(daemon);
     const before = await metrics(push3);
 
@@ -126,8 +111,8 @@ describe('Push3 end to end', () => {
   });
 
   it('ADDUSER makes a POP3 user at once, who survives a restart; a non-admin cannot log in to Push3', async () => {
-    site = newSite();
-    let daemon = await start(site);
+    let daemon = await startSite(MONITORED);
+    const site = daemon.site;
     const outsider = await open(daemon.ports.push3!);
     expect(await outsider.command('LOGIN alice secret')).toBe('->FAIL: Authentication failed');
     expect(await outsider.command('LOGIN root wrong')).toBe('->FAIL: Authentication failed');
@@ -148,14 +133,13 @@ describe('Push3 end to end', () => {
     for (const client of clients.splice(0)) client.close();
     expect(await daemon.stop()).toBe(0);
 
-    daemon = await start(site);
+    daemon = await startSite({ site, listeners: PROTOCOLS });
     expect(await pop3Login(daemon.ports.pop3!, 'carol', 'n3w-pass')).toMatch(/^\+OK Logged in/);
     expect(await pop3Login(daemon.ports.pop3!, 'alice', 'secret')).toMatch(/^\+OK Logged in/);
   });
 
   it('SET idle_timeout and log_level take effect in the running daemon at once', async () => {
-    site = newSite();
-    const daemon = await start(site);
+    const daemon = await startSite(MONITORED);
     const push3 = await admin(daemon);
     expect(await push3.command('SET idle_timeout 0.5')).toBe('->SUCCESS: idle_timeout=0.5');
     const pop3 = await open(daemon.port('pop3'));

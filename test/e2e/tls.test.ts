@@ -2,24 +2,18 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { python, run } from '../support/processes.js';
 import { logged, makeCertificate, openTls, presentedName, tlsSite, upgrade } from '../support/tls.js';
 
 const BODY = 'Subject: hello\r\n\r\nHello over TLS\r\n';
 
-let site: Site | undefined;
-let daemon: RunningDaemon | undefined;
 
 afterEach(cleanUpDaemons);
 
 /** A daemon with a certificate, STLS and POP3S; loopback is not trusted, so plaintext login needs TLS. */
-async function start(): Promise<{ pop3: number; pop3s: number }> {
-  site = tlsSite();
-  daemon = await startDaemon(site, ['pop3', 'pop3s']);
-  return { pop3: daemon.ports.pop3!, pop3s: daemon.ports.pop3s! };
-}
+const withTls = (): StartOptions => ({ site: tlsSite(), listeners: ['pop3', 'pop3s'] });
 
 const POPLIB_STLS = `
 import json, poplib, ssl, sys
@@ -56,7 +50,8 @@ function sClient(args: string[], input: string): Promise<string> {
 
 describe('TLS end to end, with real clients', () => {
   it('Python poplib: STLS is offered, then a fresh CAPA offers USER, and mail is read over TLS', async () => {
-    const { pop3 } = await start();
+    const daemon = await startSite(withTls());
+    const pop3 = daemon.port('pop3');
     const result = await python<{ before: string[]; after: string[]; count: number; body: string; version: string }>(
       POPLIB_STLS,
       String(pop3),
@@ -70,7 +65,8 @@ describe('TLS end to end, with real clients', () => {
   });
 
   it('curl --ssl-reqd pop3:// upgrades with STLS and retrieves the message', async () => {
-    const { pop3 } = await start();
+    const daemon = await startSite(withTls());
+    const pop3 = daemon.port('pop3');
     const args = ['-sS', '-v', '--ssl-reqd', '-k', '-u', 'alice:secret', `pop3://127.0.0.1:${pop3}/1`];
     const { stdout, stderr } = await run('curl', args, { timeout: 20_000 });
     expect(stdout.replace(/\r?\n/g, '\r\n')).toBe(BODY);
@@ -79,7 +75,8 @@ describe('TLS end to end, with real clients', () => {
   });
 
   it('openssl s_client -starttls pop3: commands on its stdin run over TLS', async () => {
-    const { pop3 } = await start();
+    const daemon = await startSite(withTls());
+    const pop3 = daemon.port('pop3');
     const commands = 'CAPA\r\nUSER alice\r\nPASS secret\r\nSTAT\r\nQUIT\r\n';
     const out = await sClient(['-starttls', 'pop3', '-connect', `127.0.0.1:${pop3}`], commands);
     expect(out).toContain('\r\nUSER\r\n');
@@ -90,7 +87,8 @@ describe('TLS end to end, with real clients', () => {
   });
 
   it('implicit TLS (POP3S): Node tls.connect gets the greeting, a CAPA without STLS, and logs in', async () => {
-    const { pop3s } = await start();
+    const daemon = await startSite(withTls());
+    const pop3s = daemon.port('pop3s');
     const { client } = await openTls(pop3s);
     expect(await client.line()).toMatch(/^\+OK POP3 server ready <.+@.+>$/);
     client.send('CAPA\r\n');
@@ -104,13 +102,15 @@ describe('TLS end to end, with real clients', () => {
   });
 
   it('implicit TLS (POP3S): curl -k pop3s:// lists the maildrop', async () => {
-    const { pop3s } = await start();
+    const daemon = await startSite(withTls());
+    const pop3s = daemon.port('pop3s');
     const { stdout } = await run('curl', ['-sS', '-k', '-u', 'alice:secret', `pop3s://127.0.0.1:${pop3s}/`], { timeout: 20_000 });
     expect(stdout.trim()).toMatch(/^1 \d+$/);
   });
 
   it('STARTTLS injection: commands sent with STLS in one write are discarded, not run after the handshake', async () => {
-    const { pop3 } = await start();
+    const daemon = await startSite(withTls());
+    const pop3 = daemon.port('pop3');
     const plain = await RawClient.open(pop3);
     await plain.line();
     // Were these kept, the TLS session would start logged in (plaintext login is allowed over TLS).
@@ -118,12 +118,14 @@ describe('TLS end to end, with real clients', () => {
     expect(await plain.line()).toBe('+OK Begin TLS negotiation');
     const secure = await upgrade(plain);
     expect(await secure.command('STAT')).toBe('-ERR STAT is not valid in this state');
-    expect(daemon!.logs.filter((line) => line.event === 'auth')).toEqual([]);
+    expect(daemon.logs.filter((line) => line.event === 'auth')).toEqual([]);
     secure.close();
   });
 
   it('a failed handshake closes that connection only', async () => {
-    const { pop3, pop3s } = await start();
+    const daemon = await startSite(withTls());
+    const pop3 = daemon.port('pop3');
+    const pop3s = daemon.port('pop3s');
     const { client: bystander } = await openTls(pop3s);
     await bystander.line();
     expect(await bystander.command('USER alice')).toBe('+OK');
@@ -138,27 +140,28 @@ describe('TLS end to end, with real clients', () => {
     await implicit.ended();
 
     expect(await bystander.command('PASS secret')).toMatch(/^\+OK Logged in/);
-    expect(daemon!.logs.filter((line) => String(line.message).startsWith('TLS handshake failed'))).toHaveLength(2);
+    expect(daemon.logs.filter((line) => String(line.message).startsWith('TLS handshake failed'))).toHaveLength(2);
     bystander.close();
   });
 
   it('SIGHUP reloads the certificate for new handshakes without dropping sessions, and keeps it if the new one is broken', async () => {
-    const { pop3s } = await start();
+    const daemon = await startSite(withTls());
+    const pop3s = daemon.port('pop3s');
     expect(await presentedName(pop3s)).toBe('localhost');
     const { client: session } = await openTls(pop3s);
     await session.line();
     expect(await session.command('USER alice')).toBe('+OK');
 
-    makeCertificate(site!.dir, 'renewed.example');
-    daemon!.process.kill('SIGHUP');
-    await logged(daemon!.logs, 'tls-reloaded');
+    makeCertificate(daemon.site.dir, 'renewed.example');
+    daemon.process.kill('SIGHUP');
+    await logged(daemon.logs, 'tls-reloaded');
 
     expect(await presentedName(pop3s)).toBe('renewed.example');
 
     // A broken certificate file is refused and the one in use kept.
-    writeFileSync(join(site!.dir, 'cert.pem'), 'not a certificate');
-    daemon!.process.kill('SIGHUP');
-    await logged(daemon!.logs, 'tls-reload-failed');
+    writeFileSync(join(daemon.site.dir, 'cert.pem'), 'not a certificate');
+    daemon.process.kill('SIGHUP');
+    await logged(daemon.logs, 'tls-reload-failed');
     expect(await presentedName(pop3s)).toBe('renewed.example');
 
     expect(await session.command('PASS secret')).toMatch(/^\+OK Logged in/);

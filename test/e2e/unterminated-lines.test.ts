@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { rssOf } from '../support/processes.js';
 
@@ -24,14 +24,12 @@ async function open(port: number): Promise<RawClient> {
   return client;
 }
 
-async function startSite(): Promise<RunningDaemon> {
-  const site = makeSite({
-    users: { alice: 'secret', root: 'toor' },
-    mail: { alice: ['Subject: hi\n\nhello\n'] },
-    config: { push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] }, prometheus: { enabled: false } },
-  });
-  return startDaemon(site, ['pop3', 'push3']);
-}
+const WITH_PUSH3: StartOptions = {
+  users: { alice: 'secret', root: 'toor' },
+  mail: { alice: ['Subject: hi\n\nhello\n'] },
+  config: { push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] }, prometheus: { enabled: false } },
+  listeners: ['pop3', 'push3'],
+};
 
 /** Writes `octets` of 'A' without a line end, honouring backpressure; resolves early if the server closes. */
 async function writeWithoutEnd(client: RawClient, octets: number): Promise<void> {
@@ -48,7 +46,7 @@ async function writeWithoutEnd(client: RawClient, octets: number): Promise<void>
 
 describe('a line that never ends', () => {
   it('POP3, before login: -ERR as soon as it passes 255 octets; after 1 KiB more a line end goes on as usual', async () => {
-    const daemon = await startSite();
+    const daemon = await startSite(WITH_PUSH3);
     const client = await open(daemon.port('pop3'));
     client.send(Buffer.alloc(1024, 0x41));
     expect(await client.line()).toBe('-ERR Line too long');
@@ -58,7 +56,7 @@ describe('a line that never ends', () => {
   });
 
   it('POP3, after login: 1 MiB without a line end gets -ERR at once, then a last -ERR and the close', async () => {
-    const daemon = await startSite();
+    const daemon = await startSite(WITH_PUSH3);
     const client = await open(daemon.port('pop3'));
     expect(await client.command('USER alice')).toBe('+OK');
     expect(await client.command('PASS secret')).toMatch(/^\+OK/);
@@ -77,7 +75,7 @@ describe('a line that never ends', () => {
   });
 
   it('Push3: ->FAIL: at once, then a last ->FAIL: and the close', async () => {
-    const daemon = await startSite();
+    const daemon = await startSite(WITH_PUSH3);
     const client = await open(daemon.port('push3'));
     client.send(Buffer.alloc(600, 0x41));
     expect(await client.line()).toBe('->FAIL: Line too long (at most 512 octets)');
@@ -88,7 +86,7 @@ describe('a line that never ends', () => {
   });
 
   it('a peer that goes on sending and never closes is dropped a few seconds after the last -ERR', async () => {
-    const daemon = await startSite();
+    const daemon = await startSite(WITH_PUSH3);
     // allowHalfOpen: this client does not close when the server ends its side; it just keeps writing.
     const socket = connect({ host: '127.0.0.1', port: daemon.port('pop3'), allowHalfOpen: true });
     socket.on('error', () => undefined);

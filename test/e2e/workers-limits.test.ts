@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type RunningDaemon } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -16,11 +16,8 @@ afterEach(async () => {
   await cleanUpDaemons();
 });
 
-async function start(config: Record<string, Record<string, unknown>>): Promise<RunningDaemon> {
-  // Loopback must not be trusted here: trusted networks are exempt from the per-address limit.
-  const site = makeSite({ config: { auth: { trustedNetworks: [], allowPlaintext: true }, ...config } });
-  return startDaemon(site, ['pop3'], ['--set', 'workers=2']);
-}
+// Loopback must not be trusted here: trusted networks are exempt from the per-address limit.
+const UNTRUSTED_LOOPBACK = { trustedNetworks: [], allowPlaintext: true };
 
 async function connect(port: number): Promise<{ client: RawClient; first: string }> {
   const client = await RawClient.open(port);
@@ -40,7 +37,7 @@ async function workerOf(daemon: RunningDaemon, client: RawClient): Promise<numbe
 
 describe('limits and login throttling for the whole daemon, with workers', () => {
   it('limits.maxConnectionsPerAddress counts the connections of every worker', async () => {
-    const daemon = await start({ limits: { maxConnectionsPerAddress: 2 } });
+    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnectionsPerAddress: 2 } }, workers: 2 });
     const port = daemon.port('pop3');
     const admitted = [await connect(port), await connect(port)];
     expect(admitted.map((c) => c.first)).toEqual([expect.stringMatching(/^\+OK/), expect.stringMatching(/^\+OK/)]);
@@ -52,14 +49,14 @@ describe('limits and login throttling for the whole daemon, with workers', () =>
   });
 
   it('limits.maxConnections (the live max_connections) is for the whole daemon', async () => {
-    const daemon = await start({ limits: { maxConnections: 3 } });
+    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnections: 3 } }, workers: 2 });
     const port = daemon.port('pop3');
     for (let i = 0; i < 3; i += 1) expect((await connect(port)).first).toMatch(/^\+OK/);
     for (let i = 0; i < 2; i += 1) expect((await connect(port)).first).toBe(TOO_MANY);
   });
 
   it('a failed login doubles the penalty of the next one from the address, on whichever worker', async () => {
-    const daemon = await start({ auth: { trustedNetworks: [], allowPlaintext: true, failureDelay: 150, failureDelayMax: 60_000 } });
+    const daemon = await startSite({ config: { auth: { ...UNTRUSTED_LOOPBACK, failureDelay: 150, failureDelayMax: 60_000 } }, workers: 2 });
     const port = daemon.port('pop3');
     const waits: number[] = [];
     for (let i = 0; i < 4; i += 1) {

@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parsePrometheusText } from '../support/prometheus-text.js';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { killDaemons, startSite, type RunningSite, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { poplibRetrieveAll, run } from '../support/processes.js';
 
@@ -17,31 +17,27 @@ const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
 
 type Log = Record<string, unknown>;
 
-let site: Site | undefined;
-let daemon: RunningDaemon | undefined;
+const MONITORED = {
+  push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
+  prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
+};
+const CLUSTER: StartOptions = {
+  users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
+  mail: { alice: MESSAGES, bob: [] },
+  config: MONITORED,
+  listeners: PROTOCOLS,
+  workers: 2,
+};
+
+/** The daemon of the running test, for the helpers below. */
+let daemon: RunningSite | undefined;
 let clients: RawClient[] = [];
 
 afterEach(async () => {
   for (const client of clients.splice(0)) client.close();
-  if (daemon !== undefined && daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
-  await daemon?.exited;
-  site?.remove();
-  daemon = site = undefined;
+  await killDaemons();
+  daemon = undefined;
 });
-
-async function start(config: Record<string, Record<string, unknown>> = {}): Promise<RunningDaemon> {
-  site = makeSite({
-    users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
-    mail: { alice: MESSAGES, bob: [] },
-    config: {
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
-      prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
-      ...config,
-    },
-  });
-  daemon = await startDaemon(site, PROTOCOLS, ['--set', 'workers=2']);
-  return daemon;
-}
 
 /** The first log line from `from` on that matches, waiting for it (bounded). */
 async function logLine(match: (entry: Log) => boolean, from = 0): Promise<Log> {
@@ -96,7 +92,7 @@ async function login(client: RawClient, user: string, password: string): Promise
 
 describe('workers: 2', () => {
   it('serves poplib sessions on both workers; METRICS and Prometheus count every one of them', async () => {
-    await start();
+    daemon = await startSite(CLUSTER);
     expect(daemon!.logs.filter((entry) => entry.event === 'listening' && entry.protocol === 'pop3')).toHaveLength(1);
     const push3 = await admin();
     const N = 6;
@@ -119,7 +115,7 @@ describe('workers: 2', () => {
   });
 
   it('holds the maildrop lock across workers: of two logins at once on different workers, one gets [IN-USE]', async () => {
-    await start();
+    daemon = await startSite(CLUSTER);
     const first = await connect();
     const { client: second } = await connectElsewhere(first.worker);
     await Promise.all([first.client, second].map((client) => client.command('USER alice')));
@@ -129,7 +125,7 @@ describe('workers: 2', () => {
   });
 
   it('replaces a worker killed with SIGKILL, freeing its locks and closing its connections in the metrics', async () => {
-    await start();
+    daemon = await startSite(CLUSTER);
     const push3 = await admin();
     const { client, worker } = await connect();
     expect(await login(client, 'alice', 'secret')).toMatch(/^\+OK/);
@@ -140,7 +136,7 @@ describe('workers: 2', () => {
     process.kill(pid, 'SIGKILL');
     expect(await logLine((entry) => entry.event === 'worker-exited', from)).toMatchObject({ worker, pid, signal: 'SIGKILL' });
     const freed = await logLine((entry) => entry.event === 'locks-freed', from);
-    expect(freed).toMatchObject({ worker, paths: [join(site!.maildir('alice'), 'pop3d.lock')] });
+    expect(freed).toMatchObject({ worker, paths: [join(daemon!.maildir('alice'), 'pop3d.lock')] });
     const replacement = await logLine((entry) => entry.event === 'worker-ready' && entry.worker !== worker, from);
     expect(replacement.pid).not.toBe(pid);
     await metricsWhen(push3, (m) => m.pop3_connections_current === 0);
@@ -155,7 +151,7 @@ describe('workers: 2', () => {
 
   it('Push3 ADDUSER and SET reach every worker', async () => {
     // A new user's Maildir is created at first login.
-    await start({ mail: { autocreate: true } });
+    daemon = await startSite({ ...CLUSTER, config: { ...MONITORED, mail: { autocreate: true } } });
     const push3 = await admin();
     expect(await push3.command('ADDUSER carol n3w-pass')).toBe('->SUCCESS: User carol added');
     const first = await connect();
@@ -178,15 +174,14 @@ describe('workers: 2', () => {
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     try {
       const port = (taken.address() as { port: number }).port;
-      site = makeSite({ config: { pop3: { host: '127.0.0.1', port } } });
-      await expect(startDaemon(site, ['pop3'], ['--set', 'workers=2'])).rejects.toThrow(/exited with 1: .*EADDRINUSE[^]*worker \d exited while starting/);
+      await expect(startSite({ config: { pop3: { host: '127.0.0.1', port } }, workers: 2 })).rejects.toThrow(/exited with 1: .*EADDRINUSE[^]*worker \d exited while starting/);
     } finally {
       taken.close();
     }
   });
 
   it('SIGHUP reaches every worker; SIGTERM drains them all and exits 0', async () => {
-    await start();
+    daemon = await startSite(CLUSTER);
     const from = daemon!.logs.length;
     daemon!.process.kill('SIGHUP');
     for (const worker of [1, 2]) await logLine((entry) => entry.event === 'reloaded' && entry.worker === worker, from);
