@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
+/** A config file's contents, by section. */
+type Config = Record<string, Record<string, unknown>>;
+
 export interface SiteOptions {
   /** name -> plaintext password (stored as {PLAIN} in the temp users file). */
   readonly users?: Record<string, string>;
@@ -14,7 +17,7 @@ export interface SiteOptions {
   /** Users get no Maildir until mail is delivered (to test creating them); by default every user has one. */
   readonly withoutMaildirs?: boolean;
   /** Extra config merged over the generated one (section by section). */
-  readonly config?: Record<string, Record<string, unknown>>;
+  readonly config?: Config;
 }
 
 /** A temporary install: config file, users file and Maildirs in a fresh folder. */
@@ -49,8 +52,6 @@ async function endDaemons(end: (daemon: RunningDaemon) => Promise<unknown>): Pro
   for (const site of madeSites) site.remove();
   madeSites.clear();
 }
-
-type Config = Record<string, Record<string, unknown>>;
 
 /** `overrides` laid over `config` section by section: a section named in both keeps the keys only `config` sets. */
 export function mergeConfig(config: Config, overrides: Config): Config {
