@@ -1,12 +1,11 @@
 import { EMPTY } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { afterPenalty } from '../../src/auth/login-penalty.js';
 import { loginThrottle } from '../../src/auth/throttle.js';
 import { GREETING } from '../../src/push3/session.js';
-import { push3Harness } from '../push3/harness.js';
+import { push3Harness } from '../support/push3-harness.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('login penalty in virtual time', () => {
   it('holds each failure back by the address penalty on the scheduler; a success clears it', () => {

@@ -6,6 +6,7 @@ import { hash as argon2Hash } from '@node-rs/argon2';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatProblem, PasswdFileDirectory, type UsersFileProblem } from '../../src/auth/passwd-directory.js';
 import { PASSWORD_SCHEMES } from '../../src/auth/password-schemes.js';
+import { tempDir } from '../support/temp-dir.js';
 
 let sha512: string;
 let argon2id: string;
@@ -142,5 +143,16 @@ describe('PasswdFileDirectory', () => {
     await expect(users.reload()).rejects.toThrow(path);
     expect(await users.authenticate('bob', 'b')).toBe(true);
     expect(await users.authenticate('alice', 'a')).toBe(false);
+  });
+});
+
+describe('passwd-file records', () => {
+  it('gives home (field 6) and userdb_mail as the record', async () => {
+    const path = join(await tempDir(), 'users.passwd');
+    await writeFile(path, 'carol:{PLAIN}x:1000:1000::/home/carol::userdb_mail=maildir:~/Mail userdb_quota_rule=*:storage=1G\nbob:{PLAIN}y\n');
+    const users = await PasswdFileDirectory.load(path, () => undefined);
+    expect(await users.lookup('carol')).toEqual({ name: 'carol', home: '/home/carol', maildir: '~/Mail' });
+    expect(await users.lookup('bob')).toEqual({ name: 'bob', home: undefined, maildir: undefined });
+    expect(await users.lookup('nobody')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { hash as argon2Hash, type Algorithm } from '@node-rs/argon2';
 import bcrypt from 'bcryptjs';
 import { describe, expect, it } from 'vitest';
@@ -150,5 +151,26 @@ describe('strongest', () => {
   it('has every scheme name unique across names and aliases', () => {
     const names = PASSWORD_SCHEMES.flatMap((scheme) => [scheme.name, ...(scheme.aliases ?? [])]);
     expect(new Set(names).size).toBe(names.length);
+  });
+});
+
+const ssha = (password: string, salt: Buffer, algorithm = 'sha1'): string =>
+  Buffer.concat([createHash(algorithm).update(password).update(salt).digest(), salt]).toString('base64');
+
+describe('LDAP userPassword schemes', () => {
+  it.each([
+    ['SSHA', 'sha1'],
+    ['SSHA256', 'sha256'],
+    ['SSHA512', 'sha512'],
+  ])('{%s} checks salted digests', async (name, algorithm) => {
+    const credential = parseStoredPassword(`{${name}}${ssha('secret', Buffer.from('saltsalt'), algorithm)}`) as Credential;
+    expect(await credential.scheme.verify('secret', credential.secret)).toBe(true);
+    expect(await credential.scheme.verify('secreT', credential.secret)).toBe(false);
+  });
+
+  it('{SHA} is unsalted; a secret of the wrong length cannot be checked', async () => {
+    const credential = parseStoredPassword(`{SHA}${createHash('sha1').update('pw').digest('base64')}`) as Credential;
+    expect(await credential.scheme.verify('pw', credential.secret)).toBe(true);
+    await expect(credential.scheme.verify('pw', 'c2hvcnQ=')).rejects.toThrow(/wrong length/u);
   });
 });

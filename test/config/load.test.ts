@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfigFile } from '../../src/config/load.js';
+import { ConfigError, loadConfigFile, parseConfig, resolvePaths } from '../../src/config/load.js';
 import { envOverrides, parseSetFlag } from '../../src/config/overrides.js';
 
 let dir: string;
@@ -47,5 +47,12 @@ describe('loadConfigFile with overrides', () => {
     expect(() => loadConfigFile(configFile('{ nope'))).toThrow(/^config .*config\.json is not valid JSON/);
     expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(ConfigError);
     expect(() => loadConfigFile(join(dir, 'missing.json'))).toThrow(/^cannot read config .*missing\.json/);
+  });
+});
+
+describe('resolvePaths', () => {
+  it('resolves the certificate paths against the config file folder', () => {
+    const config = resolvePaths(parseConfig({ tls: { cert: 'tls/cert.pem', key: '/etc/ssl/key.pem' } }), '/etc/pop3d');
+    expect(config.tls).toEqual({ cert: '/etc/pop3d/tls/cert.pem', key: '/etc/ssl/key.pem' });
   });
 });

@@ -1,11 +1,10 @@
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { dashboardEvents } from '../../src/dashboard/snapshot.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { latency, opened } from '../support/events.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 /** An SSE message back into its event name and data, failing on anything malformed. */
 function parseMessage(message: string): { event: string; data: Record<string, unknown> } {

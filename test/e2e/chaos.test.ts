@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { CLI, cleanUpDaemons, makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -115,7 +115,7 @@ describe('chaos: kill -9 in a loop while sessions DELE/QUIT and deliveries run',
   it('loses no delivered mail, duplicates none, tears none, and serves nothing from tmp/', async () => {
     const site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2, autocreate: true } } });
     const ledger: Ledger = { sent: new Map(), delivered: new Map(), removed: new Set(), maybeRemoved: new Set() };
-    let daemon: RunningDaemon = await startDaemon(site);
+    let daemon: RunningDaemon = await startSite({ site });
     const endAt = Date.now() + RUN_MS;
     const running = (): boolean => Date.now() < endAt;
     let kills = 0;
@@ -155,7 +155,7 @@ describe('chaos: kill -9 in a loop while sessions DELE/QUIT and deliveries run',
         } else {
           daemon.process.kill('SIGKILL');
           await daemon.exited;
-          daemon = await startDaemon(site);
+          daemon = await startSite({ site });
         }
         kills += 1;
       }
@@ -185,7 +185,7 @@ describe('chaos: kill -9 in a loop while sessions DELE/QUIT and deliveries run',
     }
 
     // A fresh daemon serves exactly the files of new/ and cur/: nothing a killed delivery left in tmp/.
-    const last = await startDaemon(site);
+    const last = await startSite({ site });
     const client = await RawClient.open(last.port('pop3'));
     await client.line();
     await client.command('USER alice');

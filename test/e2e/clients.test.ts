@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type RunningSite } from '../support/daemon.js';
 import { python, run } from '../support/processes.js';
 
 /*
@@ -15,17 +15,10 @@ const FIXTURES = [
 const lf = (text: string): string => text.replace(/\r\n/g, '\n');
 const EXPECTED = FIXTURES.map(lf);
 
-let site: Site;
-let daemon: RunningDaemon;
+const WITH_FIXTURES = { users: { alice: 'secret' }, mail: { alice: FIXTURES } };
 afterEach(cleanUpDaemons);
 
-async function start(): Promise<number> {
-  site = makeSite({ users: { alice: 'secret' }, mail: { alice: FIXTURES } });
-  daemon = await startDaemon(site);
-  return daemon.ports.pop3!;
-}
-
-const mailboxFiles = (): string[] => ['new', 'cur'].flatMap((sub) => readdirSync(join(site.maildir('alice'), sub)));
+const mailboxFiles = (daemon: RunningSite): string[] => ['new', 'cur'].flatMap((sub) => readdirSync(join(daemon.maildir('alice'), sub)));
 
 /** Runs a client; resolves with its exit code and output instead of rejecting on a non-zero exit. */
 async function client(command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
@@ -39,15 +32,15 @@ async function client(command: string, args: string[], env: NodeJS.ProcessEnv = 
 }
 
 /** fetchmail, configured by a private rc file (it insists on mode 0600), delivering through an MDA into an mbox. */
-async function fetchmail(port: number, options: { keep: boolean; protocol?: 'POP3' | 'APOP' }) {
-  const home = join(site.dir, 'fetchmail');
+async function fetchmail(daemon: RunningSite, options: { keep: boolean; protocol?: 'POP3' | 'APOP' }) {
+  const home = join(daemon.site.dir, 'fetchmail');
   mkdirSync(home, { recursive: true });
   const mbox = join(home, 'mbox');
   const rc = join(home, 'fetchmailrc');
   const auth = options.protocol === 'APOP' ? '' : ' auth password';
   writeFileSync(
     rc,
-    `poll 127.0.0.1 protocol ${options.protocol ?? 'POP3'} port ${port}${auth}\n` +
+    `poll 127.0.0.1 protocol ${options.protocol ?? 'POP3'} port ${daemon.port('pop3')}${auth}\n` +
       `  user "alice" there with password "secret" is "alice" here\n  sslproto '' no rewrite\n`,
   );
   chmodSync(rc, 0o600);
@@ -63,12 +56,12 @@ async function fetchmail(port: number, options: { keep: boolean; protocol?: 'POP
 }
 
 /** mpop into a Maildir folder of its own (no mbox "From " quoting), its Received: header off. */
-async function mpop(port: number, auth: 'user' | 'apop' | 'plain') {
-  const target = join(site.dir, `mpop-${auth}`);
+async function mpop(daemon: RunningSite, auth: 'user' | 'apop' | 'plain') {
+  const target = join(daemon.site.dir, `mpop-${auth}`);
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(target, sub), { recursive: true });
   const result = await client('mpop', [
     '--host=127.0.0.1',
-    `--port=${port}`,
+    `--port=${daemon.port('pop3')}`,
     '--user=alice',
     "--passwordeval=echo secret",
     `--auth=${auth}`,
@@ -76,7 +69,7 @@ async function mpop(port: number, auth: 'user' | 'apop' | 'plain') {
     '--keep=on',
     '--received-header=off',
     `--delivery=maildir,${target}`,
-    `--uidls-file=${join(site.dir, `mpop-${auth}.uidls`)}`,
+    `--uidls-file=${join(daemon.site.dir, `mpop-${auth}.uidls`)}`,
   ]);
   const messages = readdirSync(join(target, 'new')).map((name) => readFileSync(join(target, 'new', name), 'utf8'));
   return { ...result, messages };
@@ -93,43 +86,44 @@ p.quit()
 
 describe('real POP3 clients', () => {
   it('fetchmail --keep (USER/PASS) delivers every message through its MDA and leaves them on the server', async () => {
-    const port = await start();
-    const result = await fetchmail(port, { keep: true });
+    const daemon = await startSite(WITH_FIXTURES);
+    const result = await fetchmail(daemon, { keep: true });
     expect(result.code, result.stderr).toBe(0);
     expect(result.messages).toEqual(EXPECTED);
-    expect(mailboxFiles()).toHaveLength(2);
+    expect(mailboxFiles(daemon)).toHaveLength(2);
   });
 
   it('fetchmail without --keep leaves the mailbox empty, and a second run finds no mail', async () => {
-    const port = await start();
-    const first = await fetchmail(port, { keep: false });
+    const daemon = await startSite(WITH_FIXTURES);
+    const first = await fetchmail(daemon, { keep: false });
     expect(first.code, first.stderr).toBe(0);
     expect(first.messages).toEqual(EXPECTED);
-    expect(mailboxFiles()).toEqual([]);
+    expect(mailboxFiles(daemon)).toEqual([]);
     // fetchmail's exit code 1 means "no mail".
-    const again = await fetchmail(port, { keep: false });
+    const again = await fetchmail(daemon, { keep: false });
     expect(again.code).toBe(1);
     expect(again.messages).toEqual(EXPECTED);
   });
 
   it('fetchmail with APOP', async () => {
-    const result = await fetchmail(await start(), { keep: true, protocol: 'APOP' });
+    const result = await fetchmail(await startSite(WITH_FIXTURES), { keep: true, protocol: 'APOP' });
     expect(result.code, result.stderr).toBe(0);
     expect(result.messages).toEqual(EXPECTED);
   });
 
   it.each(['user', 'apop', 'plain'] as const)('mpop --auth=%s retrieves every message byte for byte, keeping them', async (auth) => {
-    const result = await mpop(await start(), auth);
+    const daemon = await startSite(WITH_FIXTURES);
+    const result = await mpop(daemon, auth);
     expect(result.code, result.stderr).toBe(0);
     expect(result.messages.sort()).toEqual([...EXPECTED].sort());
-    expect(mailboxFiles()).toHaveLength(2);
+    expect(mailboxFiles(daemon)).toHaveLength(2);
   });
 
   it.each([
     ['its default (SASL PLAIN)', []],
     ['APOP', ['--login-options', 'AUTH=+APOP']],
   ])('curl with %s retrieves each message by number', async (_, options) => {
-    const port = await start();
+    const port = (await startSite(WITH_FIXTURES)).port('pop3');
     for (const [index, expected] of EXPECTED.entries()) {
       const result = await client('curl', ['-s', '-S', '--max-time', '20', ...options, `pop3://alice:secret@127.0.0.1:${port}/${index + 1}`]);
       expect(result.code, result.stderr).toBe(0);
@@ -138,7 +132,7 @@ describe('real POP3 clients', () => {
   });
 
   it('Python poplib retrieves every message byte for byte', async () => {
-    const port = await start();
+    const port = (await startSite(WITH_FIXTURES)).port('pop3');
     expect(await python<string[]>(POPLIB, String(port))).toEqual(EXPECTED);
   });
 });

@@ -3,7 +3,7 @@ import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CLI, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { CLI, makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { chownTree, mailOwner, startDovecot, type MailOwner, type RunningDovecot } from '../support/dovecot.js';
 
@@ -64,7 +64,7 @@ describe('taking over from Dovecot, with Dovecot IMAP beside pop3d', () => {
     chownTree(join(site.dir, 'mail'), owner);
     dovecot = await startDovecot(site.dir, owner);
     servedByDovecot = await client<Pop3Message[]>('pop3', dovecot.pop3, 'alice', 'secret');
-    pop3d = await startDaemon(site);
+    pop3d = await startSite({ site });
   }, 60_000);
 
   afterAll(async () => {

@@ -2,27 +2,12 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, ONE_PROCESS, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { killDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { rssOf } from '../support/processes.js';
 
 const MB = 1024 * 1024;
-let site: Site | undefined;
-let daemons: RunningDaemon[] = [];
-
-afterEach(async () => {
-  for (const daemon of daemons) if (daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
-  await Promise.all(daemons.map((daemon) => daemon.exited));
-  daemons = [];
-  site?.remove();
-  site = undefined;
-});
-
-async function start(current: Site, extraArgs: string[] = []): Promise<RunningDaemon> {
-  const daemon = await startDaemon(current, ['pop3'], extraArgs);
-  daemons.push(daemon);
-  return daemon;
-}
+afterEach(killDaemons);
 
 /** Writes a message of about `octets` bytes with LF line ends and some lines starting with ".". */
 function writeBigMessage(maildir: string, octets: number): number {
@@ -37,9 +22,9 @@ function writeBigMessage(maildir: string, octets: number): number {
 
 describe('faults and limits end to end', () => {
   it('streams a 50 MB message to a slow reader with bounded memory', async () => {
-    site = makeSite({ users: { alice: 'secret' } });
+    const site = makeSite({ users: { alice: 'secret' } });
     const wireSize = writeBigMessage(site.maildir('alice'), 50 * MB);
-    const daemon = await start(site);
+    const daemon = await startSite({ site });
     const pid = daemon.process.pid!;
     const baseline = rssOf(pid);
     let peak = baseline;
@@ -78,7 +63,7 @@ describe('faults and limits end to end', () => {
   it('kill -9 during UPDATE: every message is either intact or gone; the stale lock expires', async () => {
     const originals = new Map<string, string>();
     // No flag updates: the files stay in new/, where the test watches UPDATE remove them.
-    site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2, flagUpdates: false } } });
+    const site = makeSite({ users: { alice: 'secret' }, config: { mail: { lockStaleSeconds: 2, flagUpdates: false } } });
     const maildir = site.maildir('alice');
     for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(maildir, sub), { recursive: true });
     for (let i = 0; i < 400; i += 1) {
@@ -88,7 +73,7 @@ describe('faults and limits end to end', () => {
       originals.set(name, text);
     }
     // kill -9 must hit the process doing the UPDATE: with workers that is a worker, not the daemon's pid.
-    const daemon = await start(site, ONE_PROCESS);
+    const daemon = await startSite({ site, workers: 1 });
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send(`USER alice\r\nPASS secret\r\n${[...originals.keys()].map((_, i) => `DELE ${i + 1}\r\n`).join('')}`);
@@ -102,7 +87,7 @@ describe('faults and limits end to end', () => {
     const left = readdirSync(join(maildir, 'new'));
     for (const name of left) expect(readFileSync(join(maildir, 'new', name), 'utf8')).toBe(originals.get(name));
 
-    const restarted = await start(site);
+    const restarted = await startSite({ site });
     const next = await RawClient.open(restarted.port('pop3'));
     await next.line();
     const deadline = Date.now() + 6_000;
@@ -117,9 +102,9 @@ describe('faults and limits end to end', () => {
   });
 
   it('a client that pipelines without reading cannot make the server queue work', async () => {
-    site = makeSite({ users: { alice: 'secret' } });
+    const site = makeSite({ users: { alice: 'secret' } });
     writeBigMessage(site.maildir('alice'), MB);
-    const daemon = await start(site);
+    const daemon = await startSite({ site });
     const pid = daemon.process.pid!;
     const socket = connect(daemon.port('pop3'), '127.0.0.1');
     socket.on('error', () => undefined);

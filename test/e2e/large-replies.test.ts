@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 
 let site: Site | undefined;
 let daemon: RunningDaemon | undefined;
@@ -60,7 +60,7 @@ describe('large replies end to end', () => {
       users: Object.fromEntries(users.map((user) => [user, 'pw'])),
       mail: Object.fromEntries(users.map((user, i) => [user, [messages[i]!.toString('latin1')]])),
     });
-    daemon = await startDaemon(site);
+    daemon = await startSite({ site });
     const port = daemon.port('pop3');
     const transcripts = await Promise.all(
       users.map((user, i) => {

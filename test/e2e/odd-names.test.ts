@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -22,7 +22,7 @@ describe('message files whose names are not UTF-8', () => {
     const odd = [bytesOf('1700004102.\xff\xfe.x:2,S'), bytesOf('1700004103.caf\xe9.x')];
     writeFileSync(Buffer.concat([Buffer.from(join(maildir, 'cur') + '/'), odd[0]!]), 'Subject: odd\n\nsecond\n');
     writeFileSync(Buffer.concat([Buffer.from(join(maildir, 'new') + '/'), odd[1]!]), 'Subject: latin\n\nthird\n');
-    const daemon = await startDaemon(site);
+    const daemon = await startSite({ site });
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     await client.command('USER alice');

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type RunningDaemon, type StartOptions } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 
 /*
@@ -11,7 +11,6 @@ import { RawClient } from '../support/pop3-client.js';
  * using only names the endpoint exports.
  */
 
-const PROTOCOLS = ['pop3', 'push3', 'prometheus'];
 const clients: RawClient[] = [];
 
 afterEach(async () => {
@@ -19,17 +18,15 @@ afterEach(async () => {
   await cleanUpDaemons();
 });
 
-async function start(): Promise<RunningDaemon> {
-  const site = makeSite({
-    users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
-    mail: { alice: ['Subject: one\n\nfirst\n', 'Subject: two\n\nsecond\n'], bob: ['Subject: hi\n\nbob\n'] },
-    config: {
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
-      prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
-    },
-  });
-  return startDaemon(site, PROTOCOLS);
-}
+const OPERATED: StartOptions = {
+  users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
+  mail: { alice: ['Subject: one\n\nfirst\n', 'Subject: two\n\nsecond\n'], bob: ['Subject: hi\n\nbob\n'] },
+  config: {
+    push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
+    prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
+  },
+  listeners: ['pop3', 'push3', 'prometheus'],
+};
 
 async function open(port: number): Promise<RawClient> {
   const client = await RawClient.open(port);
@@ -75,7 +72,7 @@ const scrape = async (daemon: RunningDaemon): Promise<string> => (await fetch(`h
 
 describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana', () => {
   it('SESSIONS lists who is logged in; KICK ends the session without UPDATE and releases the lock', async () => {
-    const daemon = await start();
+    const daemon = await startSite(OPERATED);
     const alice = await pop3Login(daemon, 'alice', 'secret');
     expect(await alice.command('DELE 1')).toBe('+OK Message 1 deleted');
     const bob = await pop3Login(daemon, 'bob', 'hunter2');
@@ -114,7 +111,7 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
   });
 
   it('WATCH 1 user=alice streams her events as they happen, and nobody else\'s', async () => {
-    const daemon = await start();
+    const daemon = await startSite(OPERATED);
     const root = await admin(daemon);
     expect(await root.command('WATCH 60 user=alice')).toBe('->SUCCESS: Watching every 60 s, with the events of alice');
     const bob = await pop3Login(daemon, 'bob', 'hunter2');
@@ -139,7 +136,7 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
   });
 
   it('serves histograms and counters that promtool accepts, without per-second gauges; METRICS has p50/p90/p99', async () => {
-    const daemon = await start();
+    const daemon = await startSite(OPERATED);
     const alice = await pop3Login(daemon, 'alice', 'secret');
     expect(await alice.command('STAT')).toMatch(/^\+OK/);
     alice.send('RETR 1\r\n');
@@ -173,7 +170,7 @@ describe('operators: live sessions, KICK, WATCH filters, Prometheus and Grafana'
     const board = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../config/examples/grafana-dashboard.json'), 'utf8')) as {
       panels: { targets: { expr: string }[] }[];
     };
-    const daemon = await start();
+    const daemon = await startSite(OPERATED);
     // Every declared family (a labelled one may have no sample yet), with a histogram's series suffixes.
     const exported = new Set(
       [...(await scrape(daemon)).matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap(([, name, type]) =>

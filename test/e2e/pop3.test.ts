@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { cleanUpDaemons, startSite, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { python, run } from '../support/processes.js';
 
@@ -42,26 +42,13 @@ const crlf = (text: string): string => text.replace(/\r?\n/g, '\r\n');
 const messageFiles = (site: Site, user: string): string[] =>
   ['new', 'cur'].flatMap((sub) => readdirSync(join(site.maildir(user), sub)));
 
-let site: Site | undefined;
-let daemons: RunningDaemon[] = [];
+const WITH_MESSAGES = { users: { alice: 'secret' }, mail: { alice: MESSAGES } };
 
-afterEach(async () => {
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
-  daemons = [];
-  site?.remove();
-  site = undefined;
-});
-
-async function start(options: Parameters<typeof makeSite>[0] = { users: { alice: 'secret' }, mail: { alice: MESSAGES } }) {
-  site ??= makeSite(options);
-  const daemon = await startDaemon(site);
-  daemons.push(daemon);
-  return daemon;
-}
+afterEach(cleanUpDaemons);
 
 describe('POP3 daemon end to end', () => {
   it('serves Python poplib: sizes as on the wire, bodies, stable UIDLs, TOP, DELE+QUIT', async () => {
-    const daemon = await start();
+    const daemon = await startSite(WITH_MESSAGES);
     const port = String(daemon.port('pop3'));
     const first = await python<PoplibResult>(POPLIB, port, 'alice', 'secret', '0');
     expect(first.count).toBe(3);
@@ -76,15 +63,14 @@ describe('POP3 daemon end to end', () => {
     expect(new Set(first.uids).size).toBe(3);
 
     await daemon.stop();
-    daemons = [];
-    const again = await start();
+    const again = await startSite({ site: daemon.site });
     const second = await python<PoplibResult>(POPLIB, String(again.port('pop3')), 'alice', 'secret', '1');
     expect(second.uids).toEqual(first.uids);
-    expect(messageFiles(site!, 'alice')).toEqual([]);
+    expect(messageFiles(daemon.site, 'alice')).toEqual([]);
   });
 
   it('serves curl (pop3://): listing and a message', async () => {
-    const daemon = await start();
+    const daemon = await startSite(WITH_MESSAGES);
     const url = `pop3://alice:secret@127.0.0.1:${daemon.port('pop3')}`;
     const listing = await run('curl', ['-s', '--max-time', '20', `${url}/`]);
     expect(listing.stdout.trim().split(/\r?\n/)).toHaveLength(3);
@@ -93,9 +79,8 @@ describe('POP3 daemon end to end', () => {
   });
 
   it('a second daemon on the same Maildir sees the lock: [IN-USE], and the first session is unaffected', async () => {
-    const first = await start();
-    const other = await startDaemon(site!);
-    daemons.push(other);
+    const first = await startSite(WITH_MESSAGES);
+    const other = await startSite({ site: first.site });
     const holder = await RawClient.open(first.port('pop3'));
     await holder.line();
     await holder.command('USER alice');
@@ -115,7 +100,7 @@ describe('POP3 daemon end to end', () => {
   });
 
   it('a client that vanishes without QUIT deletes nothing and releases its lock', async () => {
-    const daemon = await start();
+    const daemon = await startSite(WITH_MESSAGES);
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send('USER alice\r\nPASS secret\r\nDELE 1\r\nDELE 2\r\n');
@@ -136,11 +121,11 @@ describe('POP3 daemon end to end', () => {
     }
     expect(reply).toMatch(/^\+OK Logged in: 3 messages/);
     next.close();
-    expect(messageFiles(site!, 'alice')).toHaveLength(3);
+    expect(messageFiles(daemon.site, 'alice')).toHaveLength(3);
   });
 
   it('answers pipelined commands in order, over-long lines and garbage with -ERR, and keeps going', async () => {
-    const daemon = await start();
+    const daemon = await startSite(WITH_MESSAGES);
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send(`${'A'.repeat(10_000)}\r\n`);
@@ -158,22 +143,21 @@ describe('POP3 daemon end to end', () => {
   });
 
   it('SIGTERM: stops accepting, lets the session end, releases the lock, exits 0', async () => {
-    site = makeSite({ users: { alice: 'secret' }, mail: { alice: MESSAGES }, config: { shutdown: { graceSeconds: 1 } } });
-    const daemon = await start();
+    const daemon = await startSite({ ...WITH_MESSAGES, config: { shutdown: { graceSeconds: 1 } } });
+    const site = daemon.site;
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     await client.command('USER alice');
     await client.command('PASS secret');
     expect(existsSync(join(site.maildir('alice'), 'pop3d.lock'))).toBe(true);
     expect(await daemon.stop()).toBe(0);
-    daemons = [];
     await client.ended();
     expect(existsSync(join(site.maildir('alice'), 'pop3d.lock'))).toBe(false);
     expect(messageFiles(site, 'alice')).toHaveLength(3);
   });
 
   it('a whole session in one write: every RETR is sent before QUIT deletes', async () => {
-    const daemon = await start();
+    const daemon = await startSite(WITH_MESSAGES);
     const client = await RawClient.open(daemon.port('pop3'));
     await client.line();
     client.send('USER alice\r\nPASS secret\r\nRETR 1\r\nRETR 2\r\nRETR 3\r\nDELE 1\r\nDELE 2\r\nDELE 3\r\nQUIT\r\n');
@@ -187,6 +171,6 @@ describe('POP3 daemon end to end', () => {
     for (let i = 0; i < 3; i += 1) expect(await client.line()).toMatch(/^\+OK Message \d deleted$/);
     expect(await client.line()).toBe('+OK Bye: 3 messages deleted');
     await client.ended();
-    expect(messageFiles(site!, 'alice')).toEqual([]);
+    expect(messageFiles(daemon.site, 'alice')).toEqual([]);
   });
 });

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LdapSource } from '../../src/auth/sources/ldap.js';
 import { ldapSchema } from '../../src/config/user-sources.js';
-import { runCli } from '../cli/run-cli.js';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { runCli } from '../support/run-cli.js';
+import { cleanUpDaemons, startSite, type RunningSite, type Site, type StartOptions } from '../support/daemon.js';
 import { freePort } from '../support/free-port.mjs';
 import { plainLogin, userPassLogin } from '../support/logins.js';
 import { RawClient } from '../support/pop3-client.js';
@@ -20,8 +20,8 @@ import { startSlapd, type PrivateSlapd } from '../support/slapd.js';
 
 let ldap: PrivateSlapd;
 let homes: string;
-let site: Site;
-let daemon: RunningDaemon;
+/** The daemon of the running test, for the helpers below. */
+let daemon: RunningSite;
 /** A port nobody listens on, listed first: the next URL must be tried. */
 let deadUrl: string;
 
@@ -41,34 +41,38 @@ function maildir(path: string): string {
   return path;
 }
 
-async function start(ldapSettings: Record<string, unknown> = {}): Promise<void> {
-  site = makeSite({
-    users: {},
-    config: {
-      mail: { maildir: 'mail/%n/Maildir' },
-      auth: { failureDelay: 0 },
-      users: {
-        source: 'ldap',
-        timeout: 2,
-        ldap: {
-          urls: [deadUrl, ldap.url],
-          bindDn: 'cn=pop3d,dc=example,dc=org',
-          bindPassword: 'service-pw',
-          base: 'ou=people,dc=example,dc=org',
-          maildirAttribute: 'pop3dMaildir',
-          homeAttribute: 'homeDirectory',
-          ...ldapSettings,
-        },
-      },
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['alice'] },
-      prometheus: { host: '127.0.0.1', port: 0 },
-    },
-  });
+/** The users' Maildirs: alice's and bob's under mail.maildir, carol's in her LDAP home. */
+function prepare(site: Site): void {
   writeFileSync(join(maildir(join(site.dir, 'mail', 'alice', 'Maildir')), 'new', '1700000000.M1P1.test'), 'Subject: hi\n\nalice\n');
   maildir(join(site.dir, 'mail', 'bob', 'Maildir'));
   maildir(join(homes, 'carol', 'Maildir'));
-  daemon = await startDaemon(site, ['pop3', 'push3']);
 }
+
+/** A site whose users are in the private slapd; `ldapSettings` are laid over its users.ldap section. */
+const inLdap = (ldapSettings: Record<string, unknown> = {}): StartOptions => ({
+  users: {},
+  config: {
+    mail: { maildir: 'mail/%n/Maildir' },
+    auth: { failureDelay: 0 },
+    users: {
+      source: 'ldap',
+      timeout: 2,
+      ldap: {
+        urls: [deadUrl, ldap.url],
+        bindDn: 'cn=pop3d,dc=example,dc=org',
+        bindPassword: 'service-pw',
+        base: 'ou=people,dc=example,dc=org',
+        maildirAttribute: 'pop3dMaildir',
+        homeAttribute: 'homeDirectory',
+        ...ldapSettings,
+      },
+    },
+    push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['alice'] },
+    prometheus: { host: '127.0.0.1', port: 0 },
+  },
+  listeners: ['pop3', 'push3'],
+  prepare,
+});
 
 const login = (name: string, password: string): Promise<string> => userPassLogin(daemon.port('pop3'), name, password);
 const plain = (name: string, password: string): Promise<string> => plainLogin(daemon.port('pop3'), name, password);
@@ -82,7 +86,7 @@ const FAILED = '-ERR [AUTH] Authentication failed.';
 
 describe('users in LDAP', () => {
   it('authenticates by binding as the user; Maildirs from mail.maildir or the attribute with ~ for home', async () => {
-    await start();
+    daemon = await startSite(inLdap());
     expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 messages (22 octets)');
     expect(await login('Alice', 'secret')).toMatch(/^\+OK/);
     expect(await plain('bob', 'b0b-pw')).toBe('+OK Logged in: 0 messages (0 octets)');
@@ -117,19 +121,19 @@ describe('users in LDAP', () => {
   });
 
   it('speaks TLS: ldaps:// and StartTLS, verifying the server against caFile', async () => {
-    await start({ urls: [ldap.ldapsUrl], caFile: ldap.caFile });
+    daemon = await startSite(inLdap({ urls: [ldap.ldapsUrl], caFile: ldap.caFile }));
     expect(await login('alice', 'secret')).toMatch(/^\+OK/);
     await cleanUpDaemons();
-    await start({ urls: [ldap.url], startTls: true, caFile: ldap.caFile });
+    daemon = await startSite(inLdap({ urls: [ldap.url], startTls: true, caFile: ldap.caFile }));
     expect(await login('bob', 'b0b-pw')).toMatch(/^\+OK/);
     await cleanUpDaemons();
     // Without the CA, the self-signed certificate is not trusted: unavailable, never an unverified login.
-    await start({ urls: [ldap.ldapsUrl] });
+    daemon = await startSite(inLdap({ urls: [ldap.ldapsUrl] }));
     expect(await login('alice', 'secret')).toBe('-ERR [SYS/TEMP] User directory unavailable, try again later');
   });
 
   it('escapes filter values (RFC 4515): names with filter syntax find nobody', async () => {
-    await start();
+    daemon = await startSite(inLdap());
     for (const name of ['*', '*)(uid=*', 'alice)(|(uid=*', 'al*', 'alice)(objectClass=*']) {
       expect(await login(name, 'secret')).toBe(FAILED);
     }
@@ -140,25 +144,25 @@ describe('users in LDAP', () => {
   });
 
   it('checks userPassword ({SSHA}) itself with auth: password', async () => {
-    await start({ auth: 'password' });
+    daemon = await startSite(inLdap({ auth: 'password' }));
     expect(await login('alice', 'secret')).toMatch(/^\+OK/);
     expect(await login('alice', 'secret2')).toBe(FAILED);
     expect(await plain('bob', 'b0b-pw')).toMatch(/^\+OK/);
   });
 
   it('delivers to a user who exists only in the directory', async () => {
-    await start();
-    expect(await runCli(['deliver', 'bob', '--config', site.configFile], 'Subject: for bob\n\nhi\n')).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(readdirSync(join(site.dir, 'mail', 'bob', 'Maildir', 'new'))).toHaveLength(1);
-    expect((await runCli(['deliver', 'nobody', '--config', site.configFile], 'x\n')).code).toBe(67);
+    daemon = await startSite(inLdap());
+    expect(await runCli(['deliver', 'bob', '--config', daemon.site.configFile], 'Subject: for bob\n\nhi\n')).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(readdirSync(join(daemon.site.dir, 'mail', 'bob', 'Maildir', 'new'))).toHaveLength(1);
+    expect((await runCli(['deliver', 'nobody', '--config', daemon.site.configFile], 'x\n')).code).toBe(67);
   });
 
   it('answers -ERR [SYS/TEMP] while the server is down, and recovers without a restart', async () => {
-    await start();
+    daemon = await startSite(inLdap());
     await ldap.stop();
     try {
       expect(await login('alice', 'secret')).toBe('-ERR [SYS/TEMP] User directory unavailable, try again later');
-      expect((await runCli(['deliver', 'bob', '--config', site.configFile], 'x\n')).code).toBe(75);
+      expect((await runCli(['deliver', 'bob', '--config', daemon.site.configFile], 'x\n')).code).toBe(75);
     } finally {
       await ldap.start();
     }

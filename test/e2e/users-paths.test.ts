@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli } from '../cli/run-cli.js';
-import { cleanUpDaemons, makeSite, startDaemon } from '../support/daemon.js';
+import { runCli } from '../support/run-cli.js';
+import { cleanUpDaemons, makeSite, startSite } from '../support/daemon.js';
 import { userPassLogin } from '../support/logins.js';
 
 /* Users and paths as on a Dovecot site, with the passwd-file: virtual domains, homes, per-user Maildirs. */
@@ -32,7 +32,7 @@ describe('users and Maildir paths from the passwd-file', () => {
     );
     maildir(join(site.dir, 'vmail', 'example.org', 'alice', 'Maildir'), 'Subject: a\n\nalice\n');
     maildir(join(home, 'Maildir'), 'Subject: c\n\ncarol\n');
-    const daemon = await startDaemon(site);
+    const daemon = await startSite({ site });
     const port = daemon.port('pop3');
     expect(await userPassLogin(port, 'Alice', 'secret')).toBe('+OK Logged in: 1 messages (21 octets)');
     expect(await userPassLogin(port, 'carol@example.net', 'c')).toBe('+OK Logged in: 1 messages (21 octets)');

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/auth/password-schemes.js';
-import { runCli } from '../cli/run-cli.js';
-import { cleanUpDaemons, makeSite, startDaemon, type RunningDaemon, type Site } from '../support/daemon.js';
+import { runCli } from '../support/run-cli.js';
+import { cleanUpDaemons, startSite, type RunningSite, type Site, type StartOptions } from '../support/daemon.js';
 import { plainLogin, userPassLogin } from '../support/logins.js';
 import { RawClient } from '../support/pop3-client.js';
 import { startPostgres, type PrivatePostgres } from '../support/postgresql.mjs';
@@ -26,8 +26,8 @@ const QUERIES = {
 };
 
 let db: PrivatePostgres;
-let site: Site;
-let daemon: RunningDaemon;
+/** The daemon of the running test, for the helpers below. */
+let daemon: RunningSite;
 
 beforeAll(async () => {
   db = await startPostgres();
@@ -35,7 +35,7 @@ beforeAll(async () => {
 afterAll(() => db?.remove());
 afterEach(cleanUpDaemons);
 
-async function freshUsers(): Promise<void> {
+async function freshUsers(site: Site): Promise<void> {
   await db.query('DROP TABLE IF EXISTS users');
   await db.query('CREATE TABLE users (name text PRIMARY KEY, password text NOT NULL, maildir text, home text)');
   const insert = 'INSERT INTO users (name, password, maildir, home) VALUES ($1, $2, $3, $4)';
@@ -46,30 +46,34 @@ async function freshUsers(): Promise<void> {
   await db.query(insert, ['slowpoke@example.org', '{PLAIN}slow', null, null]);
 }
 
-function maildir(...parts: string[]): string {
+function maildir(site: Site, ...parts: string[]): string {
   const path = join(site.dir, ...parts);
   for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(path, sub), { recursive: true });
   return path;
 }
 
-async function start(users: Record<string, unknown> = {}): Promise<void> {
-  site = makeSite({
-    users: {},
-    config: {
-      mail: { maildir: 'mail/%d/%n/Maildir' },
-      auth: { defaultDomain: 'example.org', failureDelay: 0 },
-      users: { source: 'postgresql', timeout: 1, postgresql: { url: db.url, ...QUERIES }, ...users },
-      push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root@example.org'] },
-      prometheus: { host: '127.0.0.1', port: 0 },
-    },
-  });
-  await freshUsers();
-  writeFileSync(join(maildir('mail', 'example.org', 'alice', 'Maildir'), 'new', '1700000000.M1P1.test'), 'Subject: hi\n\nalice\n');
-  writeFileSync(join(maildir('home', 'carol', 'Maildir'), 'new', '1700000000.M2P1.test'), 'Subject: hi\n\ncarol\n');
-  maildir('mail', 'example.org', 'bob', 'Maildir');
-  maildir('mail', 'example.org', 'root', 'Maildir');
-  daemon = await startDaemon(site, ['pop3', 'push3']);
+/** The table made afresh, and the users' Maildirs. */
+async function prepare(site: Site): Promise<void> {
+  await freshUsers(site);
+  writeFileSync(join(maildir(site, 'mail', 'example.org', 'alice', 'Maildir'), 'new', '1700000000.M1P1.test'), 'Subject: hi\n\nalice\n');
+  writeFileSync(join(maildir(site, 'home', 'carol', 'Maildir'), 'new', '1700000000.M2P1.test'), 'Subject: hi\n\ncarol\n');
+  maildir(site, 'mail', 'example.org', 'bob', 'Maildir');
+  maildir(site, 'mail', 'example.org', 'root', 'Maildir');
 }
+
+/** A site whose users are in the private PostgreSQL; `users` is laid over its users section. */
+const inPostgres = (users: Record<string, unknown> = {}): StartOptions => ({
+  users: {},
+  config: {
+    mail: { maildir: 'mail/%d/%n/Maildir' },
+    auth: { defaultDomain: 'example.org', failureDelay: 0 },
+    users: { source: 'postgresql', timeout: 1, postgresql: { url: db.url, ...QUERIES }, ...users },
+    push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root@example.org'] },
+    prometheus: { host: '127.0.0.1', port: 0 },
+  },
+  listeners: ['pop3', 'push3'],
+  prepare,
+});
 
 const login = (name: string, password: string): Promise<string> => userPassLogin(daemon.port('pop3'), name, password);
 const plain = (name: string, password: string): Promise<string> => plainLogin(daemon.port('pop3'), name, password);
@@ -88,11 +92,11 @@ async function push3(): Promise<RawClient> {
   return client;
 }
 
-const user = (args: string[], input = ''): ReturnType<typeof runCli> => runCli(['user', ...args, '--config', site.configFile], input);
+const user = (args: string[], input = ''): ReturnType<typeof runCli> => runCli(['user', ...args, '--config', daemon.site.configFile], input);
 
 describe('users in PostgreSQL', () => {
   it('logs in with USER/PASS, APOP and AUTH PLAIN; names lower-cased, the default domain added, %d/%n and own Maildirs', async () => {
-    await start();
+    daemon = await startSite(inPostgres());
     expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 messages (22 octets)');
     expect(await login('ALICE@Example.ORG', 'secret')).toMatch(/^\+OK Logged in: 1 messages/);
     // carol's own Maildir, from the maildir column with ~ for her home (Dovecot's options after it ignored).
@@ -114,7 +118,7 @@ describe('users in PostgreSQL', () => {
   });
 
   it('treats SQL in names as a name: bound parameters, nothing injected', async () => {
-    await start();
+    daemon = await startSite(inPostgres());
     for (const name of ["' OR '1'='1", "alice@example.org' --", "x'; DROP TABLE users; --", 'alice\u0001']) {
       expect(await plain(name, 'secret')).toBe('-ERR [AUTH] Authentication failed.');
     }
@@ -127,7 +131,7 @@ describe('users in PostgreSQL', () => {
   });
 
   it('Push3 USERS, ADDUSER, PASSWD and DELUSER go through the queries; the CLI too', async () => {
-    await start({ cache: { ttl: 60, negativeTtl: 60 } });
+    daemon = await startSite(inPostgres({ cache: { ttl: 60, negativeTtl: 60 } }));
     const admin = await push3();
     expect(await admin.command('USERS')).toBe(
       '->SUCCESS: alice@example.org bob@example.org carol@example.net root@example.org slowpoke@example.org',
@@ -136,7 +140,7 @@ describe('users in PostgreSQL', () => {
     expect(await login('dave', 'd4ve')).toMatch(/^-ERR \[AUTH\]/);
     expect(await admin.command('ADDUSER dave@example.org d4ve')).toBe('->SUCCESS: User dave@example.org added');
     expect((await db.query("SELECT password FROM users WHERE name = 'dave@example.org'")).rows[0].password).toMatch(/^\{ARGON2ID\}\$argon2id\$/);
-    maildir('mail', 'example.org', 'dave', 'Maildir');
+    maildir(daemon.site, 'mail', 'example.org', 'dave', 'Maildir');
     expect(await login('dave', 'd4ve')).toMatch(/^\+OK/);
     expect(await admin.command('ADDUSER dave@example.org again')).toBe('->FAIL: user dave@example.org already exists');
     expect(await admin.command('PASSWD dave@example.org n3w')).toMatch(/^->SUCCESS/);
@@ -154,7 +158,7 @@ describe('users in PostgreSQL', () => {
   });
 
   it('says "not configured" for an edit without its query', async () => {
-    await start({ postgresql: { url: db.url, passwordQuery: QUERIES.passwordQuery } });
+    daemon = await startSite(inPostgres({ postgresql: { url: db.url, passwordQuery: QUERIES.passwordQuery } }));
     const admin = await push3();
     expect(await admin.command('ADDUSER dave@example.org pw')).toBe('->FAIL: adding users is not configured for the postgresql user source');
     expect(await admin.command('USERS')).toBe('->FAIL: listing users is not configured for the postgresql user source');
@@ -166,16 +170,16 @@ describe('users in PostgreSQL', () => {
   });
 
   it('delivers to a user who exists only in the database', async () => {
-    await start();
-    const result = await runCli(['deliver', 'bob', '--config', site.configFile], 'Subject: for bob\n\nhello\n');
+    daemon = await startSite(inPostgres());
+    const result = await runCli(['deliver', 'bob', '--config', daemon.site.configFile], 'Subject: for bob\n\nhello\n');
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(readdirSync(join(site.dir, 'mail', 'example.org', 'bob', 'Maildir', 'new'))).toHaveLength(1);
+    expect(readdirSync(join(daemon.site.dir, 'mail', 'example.org', 'bob', 'Maildir', 'new'))).toHaveLength(1);
     expect(await login('bob', 'b0b-pw')).toMatch(/^\+OK Logged in: 1 messages/);
-    expect((await runCli(['deliver', 'nobody', '--config', site.configFile], 'x\n')).code).toBe(67);
+    expect((await runCli(['deliver', 'nobody', '--config', daemon.site.configFile], 'x\n')).code).toBe(67);
   });
 
   it('answers -ERR [SYS/TEMP] while the database is down or too slow, and recovers without a restart', async () => {
-    await start();
+    daemon = await startSite(inPostgres());
     const slow = Date.now();
     expect(await login('slowpoke', 'slow')).toBe('-ERR [SYS/TEMP] User directory unavailable, try again later');
     expect(Date.now() - slow).toBeLessThan(2500);
@@ -189,7 +193,7 @@ describe('users in PostgreSQL', () => {
       expect(await client.command('PASS b0b-pw')).toMatch(/^-ERR \[SYS\/TEMP\]/);
       expect(await client.command('NOOP')).toMatch(/^-ERR/);
       client.close();
-      const deliver = await runCli(['deliver', 'bob', '--config', site.configFile], 'Subject: later\n\nx\n');
+      const deliver = await runCli(['deliver', 'bob', '--config', daemon.site.configFile], 'Subject: later\n\nx\n');
       expect(deliver.code).toBe(75);
       const admin = await RawClient.open(daemon.port('push3'));
       await admin.line();

@@ -1,12 +1,11 @@
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
 import { recentPercentiles } from '../../src/metrics/latency.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { latency, opened } from '../support/events.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('latency histograms folded from the event stream', () => {
   it('gives p50/p90/p99 per command over the last minute, and forgets what is older', () => {

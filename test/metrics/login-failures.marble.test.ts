@@ -1,13 +1,12 @@
 import { map } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
 import type { ServerEvent } from '../../src/events/server-events.js';
 import { addressOf, LoginFailureWindow } from '../../src/metrics/login-failures.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { closed, loginFailed, opened } from '../support/events.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 const figures = (window: LoginFailureWindow): string => `${window.worstAddress}/${window.addresses}`;
 

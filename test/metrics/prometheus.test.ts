@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 import { startPrometheus } from '../../src/metrics/prometheus.js';
 import { bytes, command, opened } from '../support/events.js';
-import { parsePrometheusText } from './prometheus-text.js';
+import { parsePrometheusText } from '../support/prometheus-text.js';
 
 const metrics = (): Metrics =>
   [opened(1000), opened(2000), command(2000, 'RETR'), command(2000, 'STAT'), command(2000, 'RETR'), bytes(3000, 512)].reduce(

@@ -1,11 +1,10 @@
 import { map, merge, withLatestFrom } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { ratesOf } from '../../src/metrics/rate-window.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { bytes, opened } from '../support/events.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('metrics$', () => {
   it('folds once however many watch: one subscription to the events, the latest value replayed to each', () => {

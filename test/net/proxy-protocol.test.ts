@@ -9,7 +9,7 @@ import {
   type ProxyParse,
   type ReaderStep,
 } from '../../src/net/proxy-protocol.js';
-import { v2Header, v2Tcp4, v2Tcp6 } from './proxy-headers.js';
+import { v2Header, v2Tcp4, v2Tcp6 } from '../support/proxy-headers.js';
 
 const v1 = (line: string): Buffer => Buffer.from(`${line}\r\n`, 'latin1');
 

@@ -1,14 +1,13 @@
 import { startWith } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { formatMetrics } from '../../src/metrics/catalogue.js';
 import { applyEvent, emptyMetrics } from '../../src/metrics/reducer.js';
 import { createMetrics } from '../../src/metrics/stream.js';
 import { GREETING } from '../../src/push3/session.js';
 import { opened } from '../support/events.js';
-import { push3Harness } from './harness.js';
+import { push3Harness } from '../support/push3-harness.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 const LOGIN = 'LOGIN root toor';
 const replies = {

@@ -4,7 +4,7 @@ import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { emptyMetrics } from '../../src/metrics/reducer.js';
 import { GREETING } from '../../src/push3/session.js';
-import { push3Harness } from './harness.js';
+import { push3Harness } from '../support/push3-harness.js';
 
 const VERBS = ['LOGIN', 'METRICS', 'FINISH', 'QUIT', 'WATCH', 'UNWATCH', 'HELP', 'USERS', 'ADDUSER', 'DELUSER', 'PASSWD', 'GET', 'SET'];
 const word = fc.oneof(

@@ -1,9 +1,8 @@
 import { of } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { SilenceClock } from '../../src/session/silence.js';
+import { testScheduler } from '../support/test-scheduler.js';
 
-const testScheduler = (): TestScheduler => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 
 describe('SilenceClock', () => {
   it('ends the stream with the farewell after the allowance with neither values nor touches', () => {

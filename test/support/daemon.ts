@@ -6,6 +6,9 @@ import { createInterface } from 'node:readline';
 
 export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 
+/** A config file's contents, by section. */
+type Config = Record<string, Record<string, unknown>>;
+
 export interface SiteOptions {
   /** name -> plaintext password (stored as {PLAIN} in the temp users file). */
   readonly users?: Record<string, string>;
@@ -14,7 +17,7 @@ export interface SiteOptions {
   /** Users get no Maildir until mail is delivered (to test creating them); by default every user has one. */
   readonly withoutMaildirs?: boolean;
   /** Extra config merged over the generated one (section by section). */
-  readonly config?: Record<string, Record<string, unknown>>;
+  readonly config?: Config;
 }
 
 /** A temporary install: config file, users file and Maildirs in a fresh folder. */
@@ -29,13 +32,32 @@ export interface Site {
 const startedDaemons = new Set<RunningDaemon>();
 const madeSites = new Set<Site>();
 
-/** For `afterEach`: stops every daemon started with startDaemon and removes every site made with makeSite. */
-export async function cleanUpDaemons(): Promise<void> {
+/** For `afterEach`: stops every daemon started with startSite (SIGTERM and its drain) and removes every site made with makeSite. */
+export function cleanUpDaemons(): Promise<void> {
+  return endDaemons((daemon) => daemon.stop());
+}
+
+/** For `afterEach` in tests that leave daemons mid-transfer: cleanUpDaemons with SIGKILL instead of a drain. */
+export function killDaemons(): Promise<void> {
+  return endDaemons((daemon) => {
+    if (daemon.process.exitCode === null) daemon.process.kill('SIGKILL');
+    return daemon.exited;
+  });
+}
+
+async function endDaemons(end: (daemon: RunningDaemon) => Promise<unknown>): Promise<void> {
   const daemons = [...startedDaemons];
   startedDaemons.clear();
-  await Promise.all(daemons.map((daemon) => daemon.stop()));
+  await Promise.all(daemons.map(end));
   for (const site of madeSites) site.remove();
   madeSites.clear();
+}
+
+/** `overrides` laid over `config` section by section: a section named in both keeps the keys only `config` sets. */
+export function mergeConfig(config: Config, overrides: Config): Config {
+  const merged = { ...config };
+  for (const [section, values] of Object.entries(overrides)) merged[section] = { ...merged[section], ...values };
+  return merged;
 }
 
 export function makeSite(options: SiteOptions = {}): Site {
@@ -70,9 +92,8 @@ export function makeSite(options: SiteOptions = {}): Site {
     prometheus: { host: '127.0.0.1', port: 0 },
     log: { level: 'info' },
   };
-  for (const [section, values] of Object.entries(options.config ?? {})) base[section] = { ...base[section], ...values };
   const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(base, null, 2));
+  writeFileSync(configFile, JSON.stringify(mergeConfig(base, options.config ?? {}), null, 2));
   const site = { dir, configFile, maildir, remove: () => rmSync(dir, { recursive: true, force: true }) };
   madeSites.add(site);
   return site;
@@ -91,14 +112,42 @@ export interface RunningDaemon {
   readonly exited: Promise<number | null>;
 }
 
+export interface StartOptions extends SiteOptions {
+  /** A site made beforehand (with a certificate, or one a daemon already ran on); by default one is made from these options. */
+  readonly site?: Site;
+  /** Runs on the site before the daemon starts: files, databases, Maildirs the config names. */
+  readonly prepare?: (site: Site) => void | Promise<void>;
+  /** The listeners to wait for (protocol names of the `listening` log lines); POP3 alone by default. */
+  readonly listeners?: readonly string[];
+  /**
+   * `--set workers=N`; by default the daemon runs as the environment says (POP3D_WORKERS). Tests of what one
+   * process does pin 1: kill -9 must hit the process doing an UPDATE, which with workers is a worker.
+   */
+  readonly workers?: number;
+  /** Further arguments to `pop3d serve`. */
+  readonly args?: readonly string[];
+}
+
+/** A daemon running on its site: the process, its ports and log lines, and the site's files. */
+export interface RunningSite extends RunningDaemon {
+  readonly site: Site;
+  maildir(user: string): string;
+}
+
 /**
- * Extra arguments for tests of what one process does, whatever POP3D_WORKERS says: e.g. kill -9 must hit the
- * process doing an UPDATE, which with workers is a worker, not the daemon's pid.
+ * Makes a site (or takes `options.site`), prepares it, and starts the built daemon on it, waiting until
+ * every listener in `options.listeners` is up. `cleanUpDaemons` stops it and removes the site.
  */
-export const ONE_PROCESS = ['--set', 'workers=1'];
+export async function startSite(options: StartOptions = {}): Promise<RunningSite> {
+  const site = options.site ?? makeSite(options);
+  await options.prepare?.(site);
+  const workers = options.workers === undefined ? [] : ['--set', `workers=${options.workers}`];
+  const daemon = await startDaemon(site, options.listeners ?? ['pop3'], [...workers, ...(options.args ?? [])]);
+  return { ...daemon, site, maildir: site.maildir };
+}
 
 /** Starts the built daemon on the site's config and waits until every enabled listener is up. */
-export async function startDaemon(site: Site, expect: string[] = ['pop3'], extraArgs: string[] = []): Promise<RunningDaemon> {
+async function startDaemon(site: Site, expect: readonly string[], extraArgs: readonly string[]): Promise<RunningDaemon> {
   const child = spawn(process.execPath, [CLI, 'serve', '--config', site.configFile, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

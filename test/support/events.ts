@@ -1,4 +1,5 @@
 import type { Protocol, ServerEvent } from '../../src/events/server-events.js';
+import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 
 /** Small builders for event marbles and reducer tests. */
 export const opened = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`, remote = '127.0.0.1:1'): ServerEvent => ({
@@ -46,3 +47,16 @@ export const latency = (at: number, verb: string, ms: number, connection = 'c'):
   ms,
   at,
 });
+export const loggedIn = (at: number, connection: string, user: string): ServerEvent => ({ type: 'auth', protocol: 'pop3', connection, user, ok: true, at });
+export const retrieved = (at: number, connection: string, user: string): ServerEvent => ({
+  type: 'command',
+  protocol: 'pop3',
+  connection,
+  verb: 'RETR',
+  ok: true,
+  user,
+  at,
+});
+
+/** The metrics a sequence of events folds to, from an empty start. */
+export const foldEvents = (events: readonly ServerEvent[]): Metrics => events.reduce(applyEvent, emptyMetrics(0));

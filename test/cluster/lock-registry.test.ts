@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rmdir, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { identifyLock, LockRegistry } from '../../src/cluster/lock-registry.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const STALE_MS = 10_000;
+
+/** A lock directory as a worker would hold it, and what it reported of it. */
+async function lockDir(name = 'pop3d.lock'): Promise<{ path: string; registry: LockRegistry }> {
+  const path = join(await tempDir(), name);
+  await mkdir(path);
+  const registry = new LockRegistry(STALE_MS);
+  registry.held(1, (await identifyLock(path))!);
+  return { path, registry };
+}
+
+describe("LockRegistry: a dead worker's locks", () => {
+  it('are removed when they are still the directories it made, and fresh', async () => {
+    const { path, registry } = await lockDir();
+    expect(await registry.free(1)).toEqual([path]);
+    expect(existsSync(path)).toBe(false);
+    expect(await registry.free(1)).toEqual([]);
+  });
+
+  it('are not those it released, nor those of another worker', async () => {
+    const { path, registry } = await lockDir();
+    registry.released(1, path);
+    expect(await registry.free(1)).toEqual([]);
+    registry.held(2, (await identifyLock(path))!);
+    expect(await registry.free(1)).toEqual([]);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('are left alone once someone else made the directory again, even with the same inode number', async () => {
+    const { path, registry } = await lockDir();
+    await rmdir(path);
+    await mkdir(path);
+    expect(await registry.free(1)).toEqual([]);
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('are left alone when stale: another session may be taking them over right now', async () => {
+    const { path, registry } = await lockDir();
+    const old = new Date(Date.now() - STALE_MS);
+    await utimes(path, old, old);
+    expect(await registry.free(1)).toEqual([]);
+    expect(existsSync(path)).toBe(true);
+  });
+});
