@@ -1,4 +1,5 @@
-import type { CommitResult, Maildrop, MaildropStore } from './maildrop.js';
+import type { Readable } from 'node:stream';
+import type { CommitResult, Maildrop, MaildropStore, MessageInfo } from './maildrop.js';
 
 /**
  * Decorates a MaildropStore so the daemon can wait, on shutdown, until every maildrop it opened has
@@ -13,19 +14,7 @@ export class TrackedMaildropStore implements MaildropStore {
   async open(user: string): Promise<Maildrop> {
     const maildrop = await this.track(this.inner.open(user));
     this.opened.add(maildrop);
-    const finish = <T>(work: () => Promise<T>): Promise<T> => {
-      this.opened.delete(maildrop);
-      return this.track(work());
-    };
-    return {
-      user: maildrop.user,
-      messages: maildrop.messages,
-      read: (index) => maildrop.read(index),
-      readAtOnce: (index) => maildrop.readAtOnce?.(index),
-      markSeen: (index) => maildrop.markSeen(index),
-      commit: (deleted): Promise<CommitResult> => finish(() => maildrop.commit(deleted)),
-      release: () => finish(() => maildrop.release()),
-    };
+    return new TrackedMaildrop(maildrop, this);
   }
 
   /** Resolves once nothing is being opened, committed or released, and nothing is left open. */
@@ -38,10 +27,55 @@ export class TrackedMaildropStore implements MaildropStore {
     return this.opened.size;
   }
 
+  /** The maildrop's last work (commit or release): it is no longer open, and the work is waited for. */
+  finish<T>(maildrop: Maildrop, work: () => Promise<T>): Promise<T> {
+    this.opened.delete(maildrop);
+    return this.track(work());
+  }
+
   private track<T>(promise: Promise<T>): Promise<T> {
     this.pending.add(promise);
     const done = (): void => void this.pending.delete(promise);
     promise.then(done, done);
     return promise;
+  }
+}
+
+/**
+ * An opened maildrop, as the session sees it. A class with two fields rather than an object of closures: a
+ * server holds one per logged-in session, and thousands stay idle.
+ */
+class TrackedMaildrop implements Maildrop {
+  constructor(
+    private readonly inner: Maildrop,
+    private readonly store: TrackedMaildropStore,
+  ) {}
+
+  get user(): string {
+    return this.inner.user;
+  }
+
+  get messages(): readonly MessageInfo[] {
+    return this.inner.messages;
+  }
+
+  read(index: number): Readable {
+    return this.inner.read(index);
+  }
+
+  readAtOnce(index: number): Buffer | undefined {
+    return this.inner.readAtOnce?.(index);
+  }
+
+  markSeen(index: number): void {
+    this.inner.markSeen(index);
+  }
+
+  commit(deleted: ReadonlySet<number>): Promise<CommitResult> {
+    return this.store.finish(this.inner, () => this.inner.commit(deleted));
+  }
+
+  release(): Promise<void> {
+    return this.store.finish(this.inner, () => this.inner.release());
   }
 }

@@ -5,8 +5,8 @@ import type { Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
 import { socketPeer, type Peer } from './peer.js';
-import { runStreamSession } from './stream-session.js';
-import type { ServedConnection, SessionFactory } from './session-port.js';
+import { runStreamSession, type StreamSessionOptions } from './stream-session.js';
+import type { ServedConnection, SessionFactory, StartTls } from './session-port.js';
 
 export type { ConnectionInfo, Outbound, ServedConnection, SessionFactory, SessionOutput, StartTls } from './session-port.js';
 export { isStartTls } from './session-port.js';
@@ -56,59 +56,93 @@ export function serveSocket(
   options: ServeOptions,
   peer: Peer = socketPeer(socket),
 ): OpenConnection {
-  const now = options.now ?? Date.now;
-  const { protocol, emit, tls } = options;
-  const id = newConnectionId();
-  const { address, remote } = peer;
-  let running: Subscription | undefined;
+  return new ServedSocket(socket, session, options, peer);
+}
 
-  const openedAt = now();
-  emit({ type: 'connection-opened', protocol, connection: id, remote, at: openedAt });
-  socket.setNoDelay(true);
-  // A vanished client shows up as an error then a close; the close does the cleanup.
-  socket.on('error', () => undefined);
+/** A vanished client shows up as an error then a close; the close does the cleanup. */
+const ignoreError = (): void => undefined;
 
-  const fail = (message: string): void => {
-    emit({ type: 'error', protocol, connection: id, message, at: now() });
-    socket.destroy();
-  };
-  const serve = (stream: Socket, factory: SessionFactory<ServedConnection>, secure: boolean): void => {
-    // Explicit fields, not a spread of `options`: a spread copy per connection ends up with its own hidden class.
-    running = runStreamSession(stream, factory, { id, remote, address, secure }, {
-      protocol,
-      maxLineOctets: options.maxLineOctets,
-      emit,
-      now,
-      onStartTls: (upgrade) => {
-        if (secure) return fail('STLS on a connection that already uses TLS');
-        discardPlaintext(stream);
-        // An empty write calls back once everything before it (the +OK) has been flushed.
-        stream.write('', () => startTls(upgrade.resume));
-      },
-      onError: fail,
-      written: options.written,
-    });
-  };
-  const startTls = (factory: SessionFactory<ServedConnection>): void => {
-    if (tls === undefined) return fail('STLS requested but no certificate is configured');
+/**
+ * One served socket, which is also the options of the stream session running on it. A class rather than
+ * closures over shared variables: this is per connection, and thousands stay open and idle.
+ */
+class ServedSocket implements OpenConnection, StreamSessionOptions {
+  readonly id = newConnectionId();
+  readonly closed: Promise<void>;
+  readonly protocol: Protocol;
+  readonly maxLineOctets: number;
+  readonly emit: (event: ServerEvent) => void;
+  readonly now: () => number;
+  readonly written: ((chunk: Buffer) => void) | undefined;
+  readonly #socket: Socket;
+  readonly #tls: TlsOptions | undefined;
+  readonly #peer: Peer;
+  readonly #openedAt: number;
+  #running: Subscription | undefined;
+  /** The stream the running session reads (the socket, or the TLS socket after STLS), and whether it is TLS. */
+  #stream: Socket;
+  #secure = false;
+
+  constructor(socket: Socket, session: SessionFactory<ServedConnection>, options: ServeOptions, peer: Peer) {
+    this.#socket = this.#stream = socket;
+    this.#tls = options.tls;
+    this.#peer = peer;
+    this.protocol = options.protocol;
+    this.maxLineOctets = options.maxLineOctets;
+    this.emit = options.emit;
+    this.now = options.now ?? Date.now;
+    this.written = options.written;
+    this.#openedAt = this.now();
+    this.emit({ type: 'connection-opened', protocol: this.protocol, connection: this.id, remote: peer.remote, at: this.#openedAt });
+    socket.setNoDelay(true);
+    socket.on('error', ignoreError);
+
+    if (this.#tls?.implicit) this.#startTls(session);
+    else this.#serve(socket, session, false);
+
+    this.closed = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        this.#running?.unsubscribe();
+        const at = this.now();
+        this.emit({ type: 'connection-closed', protocol: this.protocol, connection: this.id, at, ms: at - this.#openedAt });
+        resolve();
+      }),
+    );
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  onStartTls(upgrade: StartTls): void {
+    if (this.#secure) return this.onError('STLS on a connection that already uses TLS');
+    const stream = this.#stream;
+    discardPlaintext(stream);
+    // An empty write calls back once everything before it (the +OK) has been flushed.
+    stream.write('', () => this.#startTls(upgrade.resume));
+  }
+
+  onError(message: string): void {
+    this.emit({ type: 'error', protocol: this.protocol, connection: this.id, message, at: this.now() });
+    this.#socket.destroy();
+  }
+
+  #serve(stream: Socket, factory: SessionFactory<ServedConnection>, secure: boolean): void {
+    this.#stream = stream;
+    this.#secure = secure;
+    const { address, remote } = this.#peer;
+    this.#running = runStreamSession(stream, factory, { id: this.id, remote, address, secure }, this);
+  }
+
+  #startTls(factory: SessionFactory<ServedConnection>): void {
+    const tls = this.#tls;
+    if (tls === undefined) return this.onError('STLS requested but no certificate is configured');
+    const socket = this.#socket;
     serverHandshake(socket, tls.context(), tls.handshakeTimeoutMs()).then(
       (secured) => {
-        if (!socket.destroyed) serve(secured, factory, true);
+        if (!socket.destroyed) this.#serve(secured, factory, true);
       },
-      (error: unknown) => fail(`TLS handshake failed: ${(error as Error).message}`),
+      (error: unknown) => this.onError(`TLS handshake failed: ${(error as Error).message}`),
     );
-  };
-
-  if (tls?.implicit) startTls(session);
-  else serve(socket, session, false);
-
-  const closed = new Promise<void>((resolve) =>
-    socket.once('close', () => {
-      running?.unsubscribe();
-      const at = now();
-      emit({ type: 'connection-closed', protocol, connection: id, at, ms: at - openedAt });
-      resolve();
-    }),
-  );
-  return { id, closed, destroy: () => socket.destroy() };
+  }
 }

@@ -1,8 +1,15 @@
 import type { Socket } from 'node:net';
-import { BehaviorSubject, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Observer, type Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
-import { readLines } from './lines.js';
-import { isStartTls, type Outbound, type ServedConnection, type SessionFactory, type StartTls } from './session-port.js';
+import { readLines, type LineReader } from './lines.js';
+import {
+  isStartTls,
+  type Outbound,
+  type ServedConnection,
+  type SessionFactory,
+  type SessionOutput,
+  type StartTls,
+} from './session-port.js';
 
 export interface StreamSessionOptions {
   readonly protocol: Protocol;
@@ -26,91 +33,127 @@ export function runStreamSession(
   peer: Omit<ServedConnection, 'outputPaused$'>,
   options: StreamSessionOptions,
 ): Subscription {
-  const { protocol, emit, now } = options;
-  const connection = peer.id;
+  return new StreamSession(stream, peer, options).run(factory);
+}
+
+/**
+ * The connection as its session sees it, and the observer of the session's output. A class rather than a
+ * dozen closures over shared variables: this is per connection, and thousands stay open and idle.
+ */
+class StreamSession implements ServedConnection, Observer<SessionOutput> {
+  readonly id: string;
+  readonly remote: string;
+  readonly address: string;
+  readonly secure: boolean;
+  readonly #stream: Socket;
+  readonly #options: StreamSessionOptions;
+  readonly #reader: LineReader;
   // Output backpressure: true while the socket's buffer is full (until 'drain').
-  const paused$ = new BehaviorSubject(false);
+  readonly #paused$ = new BehaviorSubject(false);
   // Input backpressure: while replies cannot be written, or the session holds its input, read no more
   // commands, so a client that pipelines without reading cannot make us queue work. Two flags rather
   // than combineLatest: this is per connection, and thousands stay open.
-  let held = false;
-  let inputPaused = false;
-  const reader = readLines(stream, options.maxLineOctets);
-  const updateInput = (): void => {
-    const paused = paused$.value || held;
-    if (paused !== inputPaused) reader.setPaused((inputPaused = paused));
-  };
-  const setOutputFull = (full: boolean): void => {
-    paused$.next(full);
-    updateInput();
-  };
-  const countIn = (chunk: Buffer): void =>
-    emit({ type: 'bytes', protocol, connection, direction: 'in', octets: chunk.length, at: now() });
-  const drained = (): void => {
-    if (paused$.value) setOutputFull(false);
-  };
-  stream.on('data', countIn);
-  stream.on('drain', drained);
-
-  const { written } = options;
+  #held = false;
+  #inputPaused = false;
   // Writes made in one tick (a reply's status line, body and terminator; pipelined replies) leave in one
   // writev instead of a syscall each, and are counted by one `bytes` event instead of one per chunk.
-  let corked = false;
-  let corkedOctets = 0;
-  const uncork = (): void => {
-    corked = false;
-    emit({ type: 'bytes', protocol, connection, direction: 'out', octets: corkedOctets, at: now() });
-    corkedOctets = 0;
-    stream.uncork();
+  #corked = false;
+  #corkedOctets = 0;
+  #upgrade: StartTls | undefined;
+
+  constructor(stream: Socket, peer: Omit<ServedConnection, 'outputPaused$'>, options: StreamSessionOptions) {
+    this.id = peer.id;
+    this.remote = peer.remote;
+    this.address = peer.address;
+    this.secure = peer.secure;
+    this.#stream = stream;
+    this.#options = options;
+    this.#reader = readLines(stream, options.maxLineOctets);
+  }
+
+  get outputPaused$(): Observable<boolean> {
+    return this.#paused$.asObservable();
+  }
+
+  run(factory: SessionFactory<ServedConnection>): Subscription {
+    const stream = this.#stream;
+    stream.on('data', this.#countIn);
+    stream.on('drain', this.#drained);
+    const subscription = factory(this.#reader.lines$, this).subscribe(this);
+    // Runs after the session's own teardown, so the line reader is detached before the stream is handed over.
+    subscription.add(() => {
+      stream.off('data', this.#countIn);
+      stream.off('drain', this.#drained);
+      this.#paused$.complete();
+      if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
+    });
+    return subscription;
+  }
+
+  holdInput(hold: boolean): void {
+    this.#held = hold;
+    this.#updateInput();
+  }
+
+  next(output: SessionOutput): void {
+    if (isStartTls(output)) this.#upgrade = output;
+    else this.#write(output);
+  }
+
+  complete(): void {
+    if (this.#upgrade === undefined) endThenDrop(this.#stream);
+  }
+
+  error(error: unknown): void {
+    this.#options.onError(String((error as Error)?.message ?? error));
+  }
+
+  // Listeners must be functions; these two are all the closures a connection keeps.
+  readonly #countIn = (chunk: Buffer): void => this.#emitBytes('in', chunk.length);
+  readonly #drained = (): void => {
+    if (this.#paused$.value) this.#setOutputFull(false);
   };
-  const write = (chunk: Outbound): void => {
+
+  #emitBytes(direction: 'in' | 'out', octets: number): void {
+    const { protocol, emit, now } = this.#options;
+    emit({ type: 'bytes', protocol, connection: this.id, direction, octets, at: now() });
+  }
+
+  #updateInput(): void {
+    const paused = this.#paused$.value || this.#held;
+    if (paused !== this.#inputPaused) this.#reader.setPaused((this.#inputPaused = paused));
+  }
+
+  #setOutputFull(full: boolean): void {
+    this.#paused$.next(full);
+    this.#updateInput();
+  }
+
+  static #uncork(session: StreamSession): void {
+    session.#corked = false;
+    session.#emitBytes('out', session.#corkedOctets);
+    session.#corkedOctets = 0;
+    session.#stream.uncork();
+  }
+
+  #write(chunk: Outbound): void {
+    const stream = this.#stream;
     if (stream.destroyed || stream.writableEnded) return;
-    corkedOctets += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
-    if (!corked) {
-      corked = true;
+    this.#corkedOctets += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (!this.#corked) {
+      this.#corked = true;
       stream.cork();
-      process.nextTick(uncork);
+      process.nextTick(StreamSession.#uncork, this);
     }
+    const { written } = this.#options;
     const taken =
       written !== undefined && typeof chunk !== 'string'
         ? (error?: Error | null): void => {
             if (!error) written(chunk);
           }
         : undefined;
-    if (!stream.write(chunk, taken) && !paused$.value) setOutputFull(true);
-  };
-
-  let upgrade: StartTls | undefined;
-  const holdInput = (hold: boolean): void => {
-    held = hold;
-    updateInput();
-  };
-  const connectionInfo: ServedConnection = {
-    id: peer.id,
-    remote: peer.remote,
-    address: peer.address,
-    secure: peer.secure,
-    outputPaused$: paused$.asObservable(),
-    holdInput,
-  };
-  const subscription = factory(reader.lines$, connectionInfo).subscribe({
-    next: (output) => {
-      if (isStartTls(output)) upgrade = output;
-      else write(output);
-    },
-    complete: () => {
-      if (upgrade === undefined) endThenDrop(stream);
-    },
-    error: (error: unknown) => options.onError(String((error as Error)?.message ?? error)),
-  });
-  // Runs after the session's own teardown, so the line reader is detached before the stream is handed over.
-  subscription.add(() => {
-    stream.off('data', countIn);
-    stream.off('drain', drained);
-    paused$.complete();
-    if (upgrade !== undefined) options.onStartTls(upgrade);
-  });
-  return subscription;
+    if (!stream.write(chunk, taken) && !this.#paused$.value) this.#setOutputFull(true);
+  }
 }
 
 /** How long a peer may go on (sending, or just not closing) once the session is over and flushed. */
