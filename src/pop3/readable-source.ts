@@ -34,7 +34,14 @@ export function messageBytes(maildrop: Maildrop, index: number, paused$: Observa
       paused$.subscribe((paused) => {
         if (paused || started) return;
         started = true;
-        const whole = maildrop.readAtOnce!(index);
+        let whole: Buffer | undefined;
+        try {
+          whole = maildrop.readAtOnce!(index);
+        } catch (error) {
+          // Thrown here it would escape into paused$'s subscriber, past the reply's error handling.
+          subscriber.error(error);
+          return;
+        }
         if (whole === undefined) {
           subscriber.add(fromReadable(() => maildrop.read(index), paused$).subscribe(subscriber));
           return;

@@ -53,4 +53,15 @@ describe('messageBytes', () => {
     const { readAtOnce: _dropped, ...streamOnly } = maildropOf('plain\n', true).maildrop;
     expect((await lastValueFrom(messageBytes(streamOnly, 0, new BehaviorSubject(false)).pipe(toArray()))).map(String)).toEqual(['plain\n']);
   });
+
+  it('hands a read that throws to the reply as an error, not to the output signal', async () => {
+    const { maildrop } = maildropOf('hello\n', true);
+    const failing: Maildrop = {
+      ...maildrop,
+      readAtOnce: () => {
+        throw new Error('EIO');
+      },
+    };
+    await expect(lastValueFrom(messageBytes(failing, 0, new BehaviorSubject(false)))).rejects.toThrow('EIO');
+  });
 });
