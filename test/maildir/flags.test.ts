@@ -18,8 +18,6 @@ async function setup(options: Partial<MaildirStoreOptions> = {}) {
 }
 
 const files = async (maildir: string, dir: string) => (await readdir(join(maildir, dir))).filter((n) => n !== '.keep').sort();
-/** Until the renames that RETR started are done: release waits for them. */
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
 describe('flag names', () => {
   it('adds a flag in ASCII order, once, after :2, or !2,', () => {
@@ -46,8 +44,8 @@ describe('flag updates beside an IMAP server', () => {
     await text(maildrop.read(1)); // as TOP does: no flag
     maildrop.markSeen(0);
     maildrop.markSeen(2);
-    await settle();
-    expect(await files(maildir, 'cur')).toEqual(['1.a.host:2,S', '2.b.host:2,', '3.c.host:2,FS']);
+    // The renames that markSeen starts run in the background (release waits for them): poll, not sleep.
+    await expect.poll(() => files(maildir, 'cur')).toEqual(['1.a.host:2,S', '2.b.host:2,', '3.c.host:2,FS']);
     // Still readable and removable under the new names.
     expect(await text(maildrop.read(0))).toBe('one\n');
     await maildrop.commit(new Set([0, 2]));
