@@ -21,7 +21,7 @@ import { idleScenario, largeRetrScenario, sessionsScenario, statLogin } from './
 import { defaultDir, fixtureOptions, fixtureParams, int } from './options.mjs';
 import { formatTop, topFunctions } from './profile-top.mjs';
 import { waitForQuiet } from './rss.mjs';
-import { startPop3d } from './servers.mjs';
+import { startBare, startPop3d } from './servers.mjs';
 import { formatSoak, soak } from './soak.mjs';
 import { fmt } from './stats.mjs';
 import { measureUserSources, userSourceRows } from './user-sources.mjs';
@@ -214,6 +214,30 @@ function table(ours = {}, theirs = {}, clients) {
   return rows;
 }
 
+/** Server CPU per session in ms (cores x seconds / sessions), or undefined when not measured. */
+const cpuPerSessionMs = (r) => (r?.serverCpu === undefined ? undefined : (1000 * r.serverCpu * r.seconds) / r.sessions);
+
+/** Each server's CPU per session beside the bare yardstick's: how much of pop3d's is machinery. */
+function formatCpuPerSession(results, clients) {
+  const lines = ['server CPU per session (ms), and sessions/s, beside the bare server:'];
+  for (const kind of ['sessions', 'pipelined']) {
+    for (const count of clients) {
+      const key = `${kind}-${count}`;
+      const bare = results.bare?.[key];
+      if (!bare) continue;
+      const cells = ['pop3d', 'dovecot', 'bare'].map((name) => {
+        const r = results[name]?.[key];
+        if (!r) return undefined;
+        const ms = cpuPerSessionMs(r);
+        const versus = name === 'bare' ? '' : ` = ${fmt(ms / cpuPerSessionMs(bare), 2)}x bare`;
+        return `${name} ${fmt(ms, 2)} ms${versus}, ${fmt(r.sessionsPerSecond, 0)}/s`;
+      });
+      lines.push(`  ${key}: ${cells.filter(Boolean).join('; ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
 function formatTable(rows) {
   const header = ['metric', 'pop3d', 'dovecot', 'pop3d/dovecot', 'target', ''];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -276,9 +300,15 @@ async function main() {
     results.dovecot = await measure('dovecot', () => startDovecot({ dir, sessions: idleSessions + 1000 }), options);
   }
 
+  if (servers.includes('bare')) {
+    const sessionScenarios = scenarios.filter((scenario) => scenario === 'sessions' || scenario === 'pipelined');
+    results.bare = await measure('bare', () => startBare({ dir }), { ...options, scenarios: sessionScenarios });
+  }
+
   const rows = table(results.pop3d, results.dovecot, clients);
   results.table = rows;
   if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
+  if (results.bare) console.log(`${formatCpuPerSession(results, clients)}\n`);
   if (results.userSourceRows) console.log(`${results.userSourceRows.map(([metric, value]) => `${metric}: ${value}`).join('\n')}\n`);
   const errors = [...Object.values(results.pop3d ?? {}), ...Object.values(results.dovecot ?? {})].flatMap((r) => r?.errorSamples ?? []);
   if (errors.length > 0) console.log(`errors: ${errors.join('; ')}`);

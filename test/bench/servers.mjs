@@ -88,3 +88,20 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
     },
   };
 }
+
+/** The bare yardstick (bare-server.mjs) on the fixture: sessions scenarios only. */
+export async function startBare({ dir }) {
+  const port = await freePort();
+  const script = resolve(import.meta.dirname, 'bare-server.mjs');
+  const { child, exited, exit } = spawnWithFdLimit([process.execPath, script, '--fixture', dir, '--port', String(port)]);
+  await waitForGreeting(port, 20_000, exited);
+  return {
+    name: 'bare',
+    target: { host: HOST, port },
+    memory: { pid: child.pid, tree: false },
+    async stop() {
+      if (!exited.done) child.kill('SIGTERM');
+      await exit;
+    },
+  };
+}
