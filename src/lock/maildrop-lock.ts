@@ -1,5 +1,4 @@
-import { rmdirSync } from 'node:fs';
-import { mkdir, rmdir, stat, utimes } from 'node:fs/promises';
+import { mkdirSync, rmdirSync, statSync, utimesSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hasErrorCode, ignoreErrorCode } from '../process/errno.js';
 import { LockRefresher, nowSeconds } from './refresher.js';
@@ -53,6 +52,10 @@ process.once('exit', () => {
  * refreshing, so after `staleMs` the next session takes over instead of the user being locked out.
  * Rejects with MaildropLockedError when a running session holds it; other errors (e.g. ENOENT when the
  * Maildir does not exist) pass through unchanged.
+ *
+ * The calls are synchronous, as the listing's are: on a local disk each takes microseconds, where a trip
+ * through the threadpool and its promise costs tens of microseconds of the main thread, three times per
+ * session. On NFS each blocks the event loop for a round trip, as the listing's readdir does anyway.
  */
 export async function acquireMaildropLock(maildir: string, options: MaildropLockOptions): Promise<ReleaseLock> {
   const logger = options.logger ?? warningLogger;
@@ -62,9 +65,9 @@ export async function acquireMaildropLock(maildir: string, options: MaildropLock
   const dir = join(key, LOCK_NAME);
   const refresher = refresherFor(options.staleMs);
   try {
-    await takeLockDirectory(dir, options.staleMs, maildir);
+    takeLockDirectory(dir, options.staleMs, maildir);
     const mtimeSeconds = nowSeconds();
-    await utimes(dir, mtimeSeconds, mtimeSeconds);
+    utimesSync(dir, mtimeSeconds, mtimeSeconds);
     // Another session may now hold it (we were too slow to refresh it); ours goes on, so log it for the operator.
     refresher.add(dir, mtimeSeconds, (err) => logger.warn({ err, maildir }, 'maildrop lock compromised'));
   } catch (err) {
@@ -77,7 +80,7 @@ export async function acquireMaildropLock(maildir: string, options: MaildropLock
     (released ??= (async () => {
       try {
         // Not held any more means compromised (and reported): the directory may be someone else's now.
-        if (refresher.delete(dir)) await rmdir(dir);
+        if (refresher.delete(dir)) rmdirSync(dir);
       } catch (err) {
         if (!hasErrorCode(err, 'ENOENT')) logger.warn({ err, maildir }, 'could not release maildrop lock');
       } finally {
@@ -87,20 +90,35 @@ export async function acquireMaildropLock(maildir: string, options: MaildropLock
 }
 
 /** mkdir, or when the directory exists and is stale, rmdir and mkdir again (once). */
-async function takeLockDirectory(dir: string, staleMs: number, maildir: string): Promise<void> {
+function takeLockDirectory(dir: string, staleMs: number, maildir: string): void {
   try {
-    await mkdir(dir);
+    mkdirSync(dir);
     return;
   } catch (err) {
     if (!hasErrorCode(err, 'EEXIST')) throw err;
   }
-  const stats = await stat(dir).catch((err: unknown) => {
-    if (hasErrorCode(err, 'ENOENT')) return undefined; // released meanwhile: try once more
-    throw err;
-  });
+  const stats = statOrGone(dir);
   if (stats !== undefined && stats.mtimeMs >= Date.now() - staleMs) throw new MaildropLockedError(maildir);
-  if (stats !== undefined) await rmdir(dir).catch(ignoreErrorCode('ENOENT'));
-  await mkdir(dir).catch((err: unknown) => {
+  if (stats !== undefined) {
+    try {
+      rmdirSync(dir);
+    } catch (err) {
+      ignoreErrorCode('ENOENT')(err);
+    }
+  }
+  try {
+    mkdirSync(dir);
+  } catch (err) {
     throw hasErrorCode(err, 'EEXIST') ? new MaildropLockedError(maildir) : err;
-  });
+  }
+}
+
+/** The lock directory's stats, or undefined when it was released meanwhile (then try once more). */
+function statOrGone(dir: string): Stats | undefined {
+  try {
+    return statSync(dir);
+  } catch (err) {
+    if (hasErrorCode(err, 'ENOENT')) return undefined;
+    throw err;
+  }
 }
