@@ -62,9 +62,10 @@ export function readSmallMessage(path: string | Buffer, flags: number, sizeHint:
   } catch {
     return undefined;
   }
-  let filled = 0;
+  let filled: number;
   try {
-    for (let got = -1; got !== 0 && filled < capacity; filled += got) got = readSync(fd, buffer, filled, capacity - filled, null);
+    // One read: a short read is the end of a regular file (as in messageStream), so no second call to learn it.
+    filled = readSync(fd, buffer, 0, capacity, null);
   } catch {
     return undefined;
   } finally {
