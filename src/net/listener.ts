@@ -5,10 +5,17 @@ export interface Endpoint {
   readonly port: number;
 }
 
+/**
+ * How much a connection's socket buffers before its writes report backpressure (Node's default is 16 KiB).
+ * Replies written until then leave in one writev: with 64 KiB, a pipelined session of 10 kB messages
+ * takes a third of the writes and of the drain-and-resume rounds. Only a connection being written to holds it.
+ */
+export const SOCKET_BUFFER_OCTETS = 64 * 1024;
+
 /** Binds a TCP listener; resolves once it accepts connections (port 0 picks a free one). */
 export function listen(endpoint: Endpoint, onSocket: (socket: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ noDelay: true }, onSocket);
+    const server = createServer({ noDelay: true, highWaterMark: SOCKET_BUFFER_OCTETS }, onSocket);
     server.once('error', reject);
     server.listen(endpoint.port, endpoint.host, () => {
       server.off('error', reject);
