@@ -1,4 +1,5 @@
 import { mkdirSync, rmdirSync, statSync, utimesSync, type Stats } from 'node:fs';
+import { rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hasErrorCode, ignoreErrorCode } from '../process/errno.js';
 import { LockRefresher, nowSeconds } from './refresher.js';
@@ -53,9 +54,10 @@ process.once('exit', () => {
  * Rejects with MaildropLockedError when a running session holds it; other errors (e.g. ENOENT when the
  * Maildir does not exist) pass through unchanged.
  *
- * The calls are synchronous, as the listing's are: on a local disk each takes microseconds, where a trip
- * through the threadpool and its promise costs tens of microseconds of the main thread, three times per
- * session. On NFS each blocks the event loop for a round trip, as the listing's readdir does anyway.
+ * Taking it is synchronous, as the listing's calls are: on a local disk mkdir and utimes take microseconds,
+ * where a trip through the threadpool and its promise costs tens of microseconds of the main thread. On NFS
+ * each blocks the event loop for a round trip, as the listing's readdir does anyway. The release stays
+ * asynchronous (see there).
  */
 export async function acquireMaildropLock(maildir: string, options: MaildropLockOptions): Promise<ReleaseLock> {
   const logger = options.logger ?? warningLogger;
@@ -80,7 +82,8 @@ export async function acquireMaildropLock(maildir: string, options: MaildropLock
     (released ??= (async () => {
       try {
         // Not held any more means compromised (and reported): the directory may be someone else's now.
-        if (refresher.delete(dir)) rmdirSync(dir);
+        // Off the main thread: freeing a directory's block can wait on the disk (a discard, a journal commit).
+        if (refresher.delete(dir)) await rmdir(dir);
       } catch (err) {
         if (!hasErrorCode(err, 'ENOENT')) logger.warn({ err, maildir }, 'could not release maildrop lock');
       } finally {
