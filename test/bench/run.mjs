@@ -159,6 +159,9 @@ async function measure(name, start, { manifest, dir, scenarios, clients, duratio
   return results;
 }
 
+/** Server CPU per session in ms (cores x seconds / sessions), or undefined when not measured. */
+const cpuPerSessionMs = (r) => (r?.serverCpu === undefined ? undefined : (1000 * r.serverCpu * r.seconds) / r.sessions);
+
 const ratio = (a, b) => (a === undefined || b === undefined || b === 0 ? undefined : a / b);
 
 /** Rows of [metric, pop3d, dovecot, pop3d/dovecot, target, verdict]. */
@@ -170,9 +173,12 @@ function table(ours = {}, theirs = {}, clients) {
       const a = ours[`${kind}-${count}`];
       const b = theirs[`${kind}-${count}`];
       if (!a && !b) continue;
-      const gate = kind === 'sessions' && count === 64;
+      const gate = count === 64;
       const r = ratio(a?.sessionsPerSecond, b?.sessionsPerSecond);
-      row(`${kind} x${count}: sessions/s`, a?.sessionsPerSecond, b?.sessionsPerSecond, 1, gate ? '>= 1.5x dovecot' : '', gate && r !== undefined ? r >= 1.5 && a.errors === 0 : undefined);
+      row(`${kind} x${count}: sessions/s`, a?.sessionsPerSecond, b?.sessionsPerSecond, 1, gate ? '>= 2.0x dovecot' : '', gate && r !== undefined ? r >= 2 && a.errors === 0 : undefined);
+      const cpuTarget = kind === 'sessions' ? 1.3 : 0.85;
+      const cpuMs = cpuPerSessionMs(a);
+      row(`${kind} x${count}: server CPU per session ms`, cpuMs, cpuPerSessionMs(b), 2, gate ? `<= ${cpuTarget} ms` : '', gate && cpuMs !== undefined ? cpuMs <= cpuTarget : undefined);
       row(`${kind} x${count}: MB/s`, a?.MBps, b?.MBps, 1);
       row(`${kind} x${count}: p50 ms`, a?.p50ms, b?.p50ms, 1);
       row(`${kind} x${count}: p99 ms`, a?.p99ms, b?.p99ms, 1);
@@ -185,7 +191,7 @@ function table(ours = {}, theirs = {}, clients) {
   }
   if (ours.large || theirs.large) {
     const r = ratio(ours.large?.MBps, theirs.large?.MBps);
-    row(`large RETR (${fmt(ours.large?.megabytes ?? theirs.large?.megabytes, 0)} MB): MB/s`, ours.large?.MBps, theirs.large?.MBps, 1, '>= dovecot', r === undefined ? undefined : r >= 1);
+    row(`large RETR (${fmt(ours.large?.megabytes ?? theirs.large?.megabytes, 0)} MB): MB/s`, ours.large?.MBps, theirs.large?.MBps, 1, '>= 2.0x dovecot', r === undefined ? undefined : r >= 2);
     row('large RETR: RSS growth MB', ours.large?.rssGrowthMB, theirs.large?.rssGrowthMB, 1, '< 50 MB', ours.large && ours.large.rssGrowthMB < 50);
   }
   if (ours.slow || theirs.slow) {
@@ -197,7 +203,9 @@ function table(ours = {}, theirs = {}, clients) {
     const b = theirs.idle;
     row(`idle x${a?.sessions ?? b?.sessions}: sessions alive`, a?.alive, b?.alive, 0);
     row('idle: seconds to open all', a?.openSeconds, b?.openSeconds, 1);
-    row('idle: server RSS MB (sum over processes)', a?.rssMB, b?.rssMB, 0, '< 300 MB', a && a.rssMB < 300 && a.alive === a.sessions);
+    row('idle: server RSS MB (sum over processes)', a?.rssMB, b?.rssMB, 0, '< 250 MB', a && a.rssMB < 250 && a.alive === a.sessions);
+    const perSession = (r) => (r?.rssBeforeMB === undefined ? undefined : ((r.rssMB - r.rssBeforeMB) * 1024) / r.sessions);
+    row('idle: RSS growth per session KB', perSession(a), perSession(b), 1, '<= 12 KB', a && perSession(a) <= 12);
     row('idle: server PSS MB (sum over processes)', a?.pssMB ?? a?.rssMB, b?.pssMB, 0);
     row('idle: server processes', a?.processes, b?.processes, 0);
   }
@@ -207,15 +215,13 @@ function table(ours = {}, theirs = {}, clients) {
     const b = theirs[theirKey];
     if (!a && !b) continue;
     const count = fmt((a ?? b).count / 1000, 0);
-    row(`STAT ${count}k (${label}), first login: PASS+STAT ms`, a?.first?.totalMs, b?.first?.totalMs, 0, '< 1000 ms', a && a.first.totalMs < 1000);
+    const firstTarget = key === 'stat' ? 1000 : 500;
+    row(`STAT ${count}k (${label}), first login: PASS+STAT ms`, a?.first?.totalMs, b?.first?.totalMs, 0, `< ${firstTarget} ms`, a && a.first.totalMs < firstTarget);
     row(`STAT ${count}k (${label}), second login: PASS+STAT ms`, a?.second?.totalMs, b?.second?.totalMs, 1, '< 100 ms', a && a.second.totalMs < 100);
     row(`STAT ${count}k (${label}), after restart: PASS+STAT ms`, a?.afterRestart?.totalMs, b?.afterRestart?.totalMs, 1);
   }
   return rows;
 }
-
-/** Server CPU per session in ms (cores x seconds / sessions), or undefined when not measured. */
-const cpuPerSessionMs = (r) => (r?.serverCpu === undefined ? undefined : (1000 * r.serverCpu * r.seconds) / r.sessions);
 
 /** Each server's CPU per session beside the bare yardstick's: how much of pop3d's is machinery. */
 function formatCpuPerSession(results, clients) {
