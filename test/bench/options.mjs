@@ -5,8 +5,8 @@ import { join } from 'node:path';
 /** Fixture sizes: see fixtures.mjs. */
 export const DEFAULT_PARAMS = Object.freeze({
   users: 64,
-  messages: 10,
-  size: 10_000,
+  messages: 20,
+  size: 10_240,
   bigMB: 100,
   idle: 10_000,
   huge: 100_000,
