@@ -1,6 +1,7 @@
 import { concat, concatMap, defer, finalize, from, of, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
+import { inOrder } from '../session/in-order.js';
 import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
@@ -85,7 +86,7 @@ function runPop3Session(
       connection.holdInput?.(held);
     }
   };
-  const replies = concatMap(({ state, reply }: Transition): Observable<SessionOutput> => {
+  const replies = inOrder(({ state, reply }: Transition): Observable<SessionOutput> => {
     const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
     if (state.phase === 'update') {
       // From here the commit owns the maildrop (it releases the lock when done).

@@ -1,5 +1,6 @@
-import { concatMap, isObservable, of, takeWhile, type Observable, type SchedulerLike } from 'rxjs';
+import { isObservable, of, takeWhile, type Observable, type SchedulerLike } from 'rxjs';
 import type { Outcome } from './command.js';
+import { inOrder } from './in-order.js';
 import { onEach } from './on-each.js';
 import { precededBy } from './preceded-by.js';
 import { SilenceClock } from './silence.js';
@@ -47,8 +48,8 @@ export function runSession<S, T extends { readonly state: S }, L, O>(
       silence.touch();
       machine.onLine?.();
     }),
-    // concatMap runs the next step only once the previous transition has been made, so `current` is its state.
-    concatMap((line: L): Observable<T> => {
+    // The next step runs only once the previous transition has been made, so `current` is its state.
+    inOrder((line: L): Observable<T> => {
       const outcome = machine.step(current, line);
       return isObservable(outcome) ? outcome.pipe(onEach(made)) : of(made(outcome));
     }),
