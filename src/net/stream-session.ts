@@ -48,8 +48,10 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   readonly #stream: Socket;
   readonly #options: StreamSessionOptions;
   readonly #reader: LineReader;
-  // Output backpressure: true while the socket's buffer is full (until 'drain').
-  readonly #paused$ = new BehaviorSubject(false);
+  // Output backpressure: true while the socket's buffer is full (until 'drain'). The subject is made for
+  // the first reader (a message being sent): an idle session needs only the flag.
+  #outputFull = false;
+  #paused$: BehaviorSubject<boolean> | undefined;
   // Input backpressure: while replies cannot be written, or the session holds its input, read no more
   // commands, so a client that pipelines without reading cannot make us queue work. Two flags rather
   // than combineLatest: this is per connection, and thousands stay open.
@@ -72,6 +74,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   }
 
   get outputPaused$(): Observable<boolean> {
+    this.#paused$ ??= new BehaviorSubject(this.#outputFull);
     return this.#paused$.asObservable();
   }
 
@@ -84,7 +87,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
     subscription.add(() => {
       stream.off('data', this.#countIn);
       stream.off('drain', this.#drained);
-      this.#paused$.complete();
+      this.#paused$?.complete();
       if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
     });
     return subscription;
@@ -111,7 +114,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   // Listeners must be functions; these two are all the closures a connection keeps.
   readonly #countIn = (chunk: Buffer): void => this.#emitBytes('in', chunk.length);
   readonly #drained = (): void => {
-    if (this.#paused$.value) this.#setOutputFull(false);
+    if (this.#outputFull) this.#setOutputFull(false);
   };
 
   #emitBytes(direction: 'in' | 'out', octets: number): void {
@@ -120,12 +123,13 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   }
 
   #updateInput(): void {
-    const paused = this.#paused$.value || this.#held;
+    const paused = this.#outputFull || this.#held;
     if (paused !== this.#inputPaused) this.#reader.setPaused((this.#inputPaused = paused));
   }
 
   #setOutputFull(full: boolean): void {
-    this.#paused$.next(full);
+    this.#outputFull = full;
+    this.#paused$?.next(full);
     this.#updateInput();
   }
 
@@ -152,7 +156,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
             if (!error) written(chunk);
           }
         : undefined;
-    if (!stream.write(chunk, taken) && !this.#paused$.value) this.#setOutputFull(true);
+    if (!stream.write(chunk, taken) && !this.#outputFull) this.#setOutputFull(true);
   }
 }
 

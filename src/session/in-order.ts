@@ -43,8 +43,12 @@ class InOrderSubscriber<T, R> extends Subscriber<T> {
   innerDone(): void {
     this.#running = false;
     const waiting = this.#waiting;
-    if (waiting !== undefined && waiting.length > 0) this.#run(waiting.shift()!);
-    else if (this.#sourceDone) this.#out.complete();
+    if (waiting !== undefined) {
+      const next = waiting.shift()!;
+      // An empty queue is dropped rather than kept: an idle session holds none.
+      if (waiting.length === 0) this.#waiting = undefined;
+      this.#run(next);
+    } else if (this.#sourceDone) this.#out.complete();
   }
 
   #run(value: T): void {
