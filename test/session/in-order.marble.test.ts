@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { inOrder } from '../../src/session/in-order.js';
 import { testScheduler } from '../support/test-scheduler.js';
 
@@ -50,6 +50,31 @@ describe('inOrder', () => {
       const source$ = hot('ab-c-d|');
       const project = (v: string) => cold('-v-v|', { v });
       expectObservable(source$.pipe(inOrder(project))).toBe('-a-a-b-b-c-c-d-d|');
+    });
+  });
+
+  it('tells of each value as it arrives, before it waits for its turn', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const arrivals: [string, number][] = [];
+      const out$ = hot('ab|').pipe(inOrder((v: string) => cold('---v|', { v }), { arrived: (v) => arrivals.push([v, ts.now()]) }));
+      expectObservable(out$).toBe('---a---b|');
+      ts.flush();
+      expect(arrivals).toEqual([
+        ['a', 0],
+        ['b', 1],
+      ]);
+    });
+  });
+
+  it('ends after the last output: passes it on, completes, drops the waiting values and unsubscribes', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const source$ = hot('abc-d');
+      const inner$ = cold('-v-w|', { v: 'v', w: 'w' });
+      expectObservable(source$.pipe(inOrder(() => inner$, { isLast: (out) => out === 'w' }))).toBe('-v-(w|)');
+      expectSubscriptions(source$.subscriptions).toBe('^--!');
+      expectSubscriptions(inner$.subscriptions).toBe('^--!');
     });
   });
 });
