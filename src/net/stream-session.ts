@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { BehaviorSubject, type Observable, type Observer, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { CompactSubscriber } from '../session/compact-subscriber.js';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { readLines, type LineReader } from './lines.js';
 import {
@@ -37,10 +38,11 @@ export function runStreamSession(
 }
 
 /**
- * The connection as its session sees it, and the observer of the session's output. A class rather than a
- * dozen closures over shared variables: this is per connection, and thousands stay open and idle.
+ * The connection as its session sees it, and the subscriber to the session's output. A class rather than a
+ * dozen closures over shared variables, and a subscriber itself rather than an observer that rxjs would
+ * wrap: this is per connection, and thousands stay open and idle.
  */
-class StreamSession implements ServedConnection, Observer<SessionOutput> {
+class StreamSession extends CompactSubscriber<SessionOutput> implements ServedConnection {
   readonly id: string;
   readonly remote: string;
   readonly address: string;
@@ -64,6 +66,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   #upgrade: StartTls | undefined;
 
   constructor(stream: Socket, peer: Omit<ServedConnection, 'outputPaused$'>, options: StreamSessionOptions) {
+    super();
     this.id = peer.id;
     this.remote = peer.remote;
     this.address = peer.address;
@@ -82,15 +85,18 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
     const stream = this.#stream;
     stream.on('data', this.#countIn);
     stream.on('drain', this.#drained);
-    const subscription = factory(this.#reader.lines$, this).subscribe(this);
-    // Runs after the session's own teardown, so the line reader is detached before the stream is handed over.
-    subscription.add(() => {
-      stream.off('data', this.#countIn);
-      stream.off('drain', this.#drained);
-      this.#paused$?.complete();
-      if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
-    });
-    return subscription;
+    return factory(this.#reader.lines$, this).subscribe(this);
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe();
+    // After the session's own teardown, so the line reader is detached before the stream is handed over.
+    const stream = this.#stream;
+    stream.off('data', this.#countIn);
+    stream.off('drain', this.#drained);
+    this.#paused$?.complete();
+    if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
   }
 
   holdInput(hold: boolean): void {
@@ -98,17 +104,19 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
     this.#updateInput();
   }
 
-  next(output: SessionOutput): void {
+  protected override _next(output: SessionOutput): void {
     if (isStartTls(output)) this.#upgrade = output;
     else this.#write(output);
   }
 
-  complete(): void {
+  protected override _complete(): void {
     if (this.#upgrade === undefined) endThenDrop(this.#stream);
+    this.unsubscribe();
   }
 
-  error(error: unknown): void {
+  protected override _error(error: unknown): void {
     this.#options.onError(String((error as Error)?.message ?? error));
+    this.unsubscribe();
   }
 
   // Listeners must be functions; these two are all the closures a connection keeps.

@@ -1,4 +1,5 @@
-import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { CompactSubscriber } from '../session/compact-subscriber.js';
 
 /** What an administrator can do to a running session from outside it. */
 interface Kickable {
@@ -44,7 +45,7 @@ export class SessionControls {
  * One session's entry, which is also the subscriber to its output: a class rather than an entry object,
  * an observer and their closures, as thousands of sessions stay idle.
  */
-class KickableSession<T> extends Subscriber<T> implements Kickable {
+class KickableSession<T> extends CompactSubscriber<T> implements Kickable {
   readonly #out: Subscriber<T>;
   readonly #sessions: Map<string, Kickable>;
   readonly #connection: string;

@@ -1,4 +1,5 @@
-import { Observable, Subscriber, type OperatorFunction } from 'rxjs';
+import { Observable, type Subscriber, type OperatorFunction } from 'rxjs';
+import { CompactSubscriber } from './compact-subscriber.js';
 
 /**
  * `concatMap(project)` for long-lived streams: each value's inner stream is subscribed once the previous
@@ -23,7 +24,7 @@ export interface InOrderOptions<T, R> {
 }
 
 /** Subscribed to the source; `out` holds it and the running inner stream, so unsubscribing `out` ends both. */
-class InOrderSubscriber<T, R> extends Subscriber<T> {
+class InOrderSubscriber<T, R> extends CompactSubscriber<T> {
   readonly #out: Subscriber<R>;
   readonly #project: (value: T) => Observable<R>;
   readonly #options: InOrderOptions<T, R>;
@@ -84,7 +85,7 @@ class InOrderSubscriber<T, R> extends Subscriber<T> {
 }
 
 /** One inner stream: its values go through the queue to `out`, its error to `out`, its completion back to the queue. */
-class InnerSubscriber<R> extends Subscriber<R> {
+class InnerSubscriber<R> extends CompactSubscriber<R> {
   readonly #queue: InOrderSubscriber<unknown, R>;
 
   constructor(out: Subscriber<R>, queue: InOrderSubscriber<unknown, R>) {

@@ -1,4 +1,5 @@
-import { Observable, Subscriber, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { CompactSubscriber } from './compact-subscriber.js';
 
 /**
  * A session's inactivity clock: `touch()` on any activity (a line received), and `endAfter(farewell)`
@@ -61,7 +62,7 @@ function check(this: SchedulerAction<SilenceWatch<unknown>>, watch?: SilenceWatc
 }
 
 /** Subscribed to the source: passes its values on (as activity) until silence, then sends the farewell to `out`. */
-class SilenceWatch<T> extends Subscriber<T> {
+class SilenceWatch<T> extends CompactSubscriber<T> {
   readonly #out: Subscriber<T>;
   readonly #clock: SilenceClock;
   readonly #farewell: () => Observable<T>;
