@@ -7,7 +7,7 @@ export class OpenConnections {
   /** Tracks a connection until it closes (pass as a listener's onConnection). */
   readonly add = (connection: OpenConnection): void => {
     this.open.add(connection);
-    void connection.closed.then(() => this.open.delete(connection));
+    connection.onClosed(() => this.open.delete(connection));
   };
 
   /**

@@ -2,6 +2,7 @@ import { mkdirSync, rmdirSync, statSync, utimesSync, type Stats } from 'node:fs'
 import { rmdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { hasErrorCode, ignoreErrorCode } from '../process/errno.js';
+import { flatString } from '../process/flat-string.js';
 import { LockRefresher, nowSeconds } from './refresher.js';
 import { MaildropLockedError } from '../maildrop/maildrop.js';
 import { warningLogger, type MailLogger } from '../maildrop/logger.js';
@@ -61,10 +62,11 @@ process.once('exit', () => {
  */
 export async function acquireMaildropLock(maildir: string, options: MaildropLockOptions): Promise<ReleaseLock> {
   const logger = options.logger ?? warningLogger;
-  const key = resolve(maildir);
+  // Both are kept while the lock is held: flat rather than trees of path pieces.
+  const key = flatString(resolve(maildir));
   if (claimed.has(key)) throw new MaildropLockedError(maildir);
   claimed.add(key);
-  const dir = join(key, LOCK_NAME);
+  const dir = flatString(join(key, LOCK_NAME));
   const refresher = refresherFor(options.staleMs);
   try {
     takeLockDirectory(dir, options.staleMs, maildir);

@@ -6,6 +6,7 @@ import { MESSAGE_DIRS } from './layout.js';
 import { listMaildir, type KnownSizes, type ScannedMessage } from './listing.js';
 import { readSizeCache, writeSizeCache, type CachedListing, type DirStamp } from './size-cache-file.js';
 import type { FileVersion, WireSizeCache } from '../sizes/wire-size-cache.js';
+import { flatString } from '../process/flat-string.js';
 
 export interface ListingIndexOptions {
   /** Per-message sizes in memory, shared with the maildrops (which forget the messages they delete). */
@@ -47,7 +48,8 @@ function dirStates(maildir: string): DirState[] {
   return MESSAGE_DIRS.map((dir) => {
     const stats = statSync(join(maildir, dir), { bigint: true });
     const changedNs = stats.mtimeNs > stats.ctimeNs ? stats.mtimeNs : stats.ctimeNs;
-    return { stamp: `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`, changedMs: Number(changedNs / 1_000_000n) };
+    // Kept with the cached listing: flat rather than a tree of pieces.
+    return { stamp: flatString(`${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`), changedMs: Number(changedNs / 1_000_000n) };
   });
 }
 

@@ -126,8 +126,9 @@ export class MaildirMaildrop implements Maildrop {
   /** Where messages are that another tool has moved since the listing (new/ → cur/, flags), by index. Made
    * when first needed: most sessions never see a move, and thousands may be open. */
   #moved: Map<number, string> | undefined;
-  /** Seen-flag renames under way: commit waits for them, so it removes each file under its last name. */
-  readonly #flagging = new Set<Promise<void>>();
+  /** Seen-flag renames under way: commit waits for them, so it removes each file under its last name. Made
+   * when first needed, like #moved. */
+  #flagging: Set<Promise<void>> | undefined;
   #released = false;
 
   constructor(parts: MaildirMaildropParts) {
@@ -140,8 +141,8 @@ export class MaildirMaildrop implements Maildrop {
     if (this.#parts.flagUpdates !== true || this.#released) return;
     const work = this.#addSeen(this.#entry(index))
       .catch((err: unknown) => this.#parts.logger.warn({ err, user: this.user, index }, 'could not mark a message seen'))
-      .finally(() => this.#flagging.delete(work));
-    this.#flagging.add(work);
+      .finally(() => this.#flagging?.delete(work));
+    (this.#flagging ??= new Set()).add(work);
   }
 
   /** Renamed into cur/ with `S` among its flags; wherever another process put it meanwhile, it is found again. */
@@ -178,7 +179,7 @@ export class MaildirMaildrop implements Maildrop {
   /** Unlinks run in parallel; each is atomic, so a crash leaves every message whole or gone. */
   async commit(deleted: ReadonlySet<number>): Promise<CommitResult> {
     this.#assertOpen();
-    await Promise.all(this.#flagging);
+    await this.#flagsSettled();
     try {
       const outcomes = await Promise.all([...deleted].map((index) => this.#entry(index)).map((entry) => this.#remove(entry)));
       const removed = outcomes.filter(Boolean).length;
@@ -190,8 +191,12 @@ export class MaildirMaildrop implements Maildrop {
 
   async release(): Promise<void> {
     this.#released = true;
-    await Promise.all(this.#flagging);
+    await this.#flagsSettled();
     await this.#parts.releaseLock();
+  }
+
+  #flagsSettled(): Promise<unknown> {
+    return this.#flagging === undefined ? Promise.resolve() : Promise.all(this.#flagging);
   }
 
   #assertOpen(): void {

@@ -76,7 +76,7 @@ function decide(
       return;
     }
     const connection = serveSocket(socket, session, options, peer);
-    void connection.closed.then(() => admission.release());
+    connection.onClosed(() => admission.release());
     options.onServed(connection);
   };
 }

@@ -36,6 +36,8 @@ export interface OpenConnection {
   readonly id: string;
   /** Resolves once the socket is closed, however that happened. */
   readonly closed: Promise<void>;
+  /** Calls `listener` once the socket is closed (at once if it is): no promise per connection, as `closed` is. */
+  onClosed(listener: () => void): void;
   /** Drop the connection now (end of the shutdown grace period). */
   destroy(): void;
 }
@@ -68,7 +70,6 @@ const ignoreError = (): void => undefined;
  */
 class ServedSocket implements OpenConnection, StreamSessionOptions {
   readonly id = newConnectionId();
-  readonly closed: Promise<void>;
   readonly protocol: Protocol;
   readonly maxLineOctets: number;
   readonly emit: (event: ServerEvent) => void;
@@ -82,6 +83,9 @@ class ServedSocket implements OpenConnection, StreamSessionOptions {
   /** The stream the running session reads (the socket, or the TLS socket after STLS), and whether it is TLS. */
   #stream: Socket;
   #secure = false;
+  /** Told once the socket closes; undefined once it has. Arrays of their exact length: most connections get two. */
+  #closeListeners: (() => void)[] | undefined = [];
+  #closedPromise: Promise<void> | undefined;
 
   constructor(socket: Socket, session: SessionFactory<ServedConnection>, options: ServeOptions, peer: Peer) {
     this.#socket = this.#stream = socket;
@@ -100,15 +104,28 @@ class ServedSocket implements OpenConnection, StreamSessionOptions {
     if (this.#tls?.implicit) this.#startTls(session);
     else this.#serve(socket, session, false);
 
-    this.closed = new Promise<void>((resolve) =>
-      socket.once('close', () => {
-        this.#running?.unsubscribe();
-        const at = this.now();
-        this.emit({ type: 'connection-closed', protocol: this.protocol, connection: this.id, at, ms: at - this.#openedAt });
-        resolve();
-      }),
-    );
+    socket.on('close', this.#socketClosed);
   }
+
+  get closed(): Promise<void> {
+    this.#closedPromise ??= new Promise<void>((resolve) => this.onClosed(resolve));
+    return this.#closedPromise;
+  }
+
+  onClosed(listener: () => void): void {
+    const listeners = this.#closeListeners;
+    if (listeners === undefined) listener();
+    else this.#closeListeners = [...listeners, listener];
+  }
+
+  readonly #socketClosed = (): void => {
+    this.#running?.unsubscribe();
+    const at = this.now();
+    this.emit({ type: 'connection-closed', protocol: this.protocol, connection: this.id, at, ms: at - this.#openedAt });
+    const listeners = this.#closeListeners;
+    this.#closeListeners = undefined;
+    for (const listener of listeners ?? []) listener();
+  };
 
   destroy(): void {
     this.#socket.destroy();

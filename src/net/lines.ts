@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
-import { Observable } from 'rxjs';
+import { Observable, type Subscriber, type Unsubscribable } from 'rxjs';
 import split2 from 'split2';
-import { lineGuard } from './line-guard.js';
+import { LineGuard } from './line-guard.js';
 
 /** A received line, or the fact that a line was longer than the protocol allows. */
 export type CommandLine = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'too-long' };
@@ -31,64 +31,141 @@ export interface LineReader {
  *
  * One 'data' listener feeds the splitter directly rather than through `pipe()`, and pausing is a method
  * rather than a subscription: a server holds thousands of idle connections, and the pipes' listeners, a
- * guard stream and a flow-control subject per connection added up.
+ * guard stream and a flow-control subject per connection added up. For the same reason the reader is one
+ * object, and the listeners on the input and the splitter are functions shared by every connection, which
+ * find their reader on the emitter they are called on.
  */
 export function readLines(input: Readable, maxOctets: number): LineReader {
-  let splitter: ReturnType<typeof split2> | undefined;
-  let paused = false;
-  const setPaused = (next: boolean): void => {
-    paused = next;
-    if (next) {
-      splitter?.pause();
-      input.pause();
+  return new SplitLines(input, maxOctets);
+}
+
+/** The reader that a shared listener works for, on the emitter it listens to. */
+const READER = Symbol('line reader');
+type Tagged<E> = E & { [READER]?: SplitLines };
+type Splitter = Tagged<ReturnType<typeof split2>>;
+
+/** Splits on CRLF or LF (not global, so one expression serves every splitter). */
+const LINE_ENDS = /\r?\n/;
+
+/** split2's mapper, called as a method of the splitter. */
+function toLine(this: Splitter, text: string): CommandLine {
+  // Decoding may widen invalid bytes (U+FFFD is 3 octets) but never narrows them, so a byte
+  // count of the decoded line is a safe test for "longer than allowed".
+  return Buffer.byteLength(text) > this[READER]!.maxOctets ? TOO_LONG : { kind: 'line', text };
+}
+const TOO_LONG: CommandLine = { kind: 'too-long' };
+
+function onInputData(this: Tagged<Readable>, chunk: Buffer): void {
+  this[READER]?.feed(chunk);
+}
+function onInputEnd(this: Tagged<Readable>): void {
+  this[READER]?.endSplitter();
+}
+function onInputGone(this: Tagged<Readable>): void {
+  this[READER]?.complete();
+}
+function onLine(this: Splitter, line: CommandLine): void {
+  this[READER]?.deliver(line);
+}
+function onSplitterEnd(this: Splitter): void {
+  this[READER]?.splitterEnded();
+}
+function onSplitterError(this: Splitter): void {
+  this[READER]?.complete();
+}
+
+class SplitLines implements LineReader, Unsubscribable {
+  readonly lines$: Observable<InputLine>;
+  readonly maxOctets: number;
+  readonly #input: Tagged<Readable>;
+  #splitter: Splitter | undefined;
+  #guard: LineGuard | undefined;
+  #subscriber: Subscriber<InputLine> | undefined;
+  #paused = false;
+
+  constructor(input: Readable, maxOctets: number) {
+    this.#input = input;
+    this.maxOctets = maxOctets;
+    this.lines$ = new Observable<InputLine>((subscriber) => this.#start(subscriber));
+  }
+
+  setPaused(paused: boolean): void {
+    this.#paused = paused;
+    if (paused) {
+      this.#splitter?.pause();
+      this.#input.pause();
     } else {
-      splitter?.resume();
-      input.resume();
+      this.#splitter?.resume();
+      this.#input.resume();
     }
-  };
-  const lines$ = new Observable<InputLine>((subscriber) => {
-    let endless = false;
-    const bound = lineGuard(maxOctets, ENDLESS_LINE_OCTETS, () => (endless = true));
-    // Decoding may widen invalid bytes (U+FFFD is 3 octets) but never narrows them, so a byte
-    // count of the decoded line is a safe test for "longer than allowed".
-    const toLine = (text: string): CommandLine =>
-      Buffer.byteLength(text) > maxOctets ? { kind: 'too-long' } : { kind: 'line', text };
-    const lines = split2(/\r?\n/, toLine);
-    splitter = lines;
-    const done = (): void => subscriber.complete();
-    const feed = (chunk: Buffer): void => {
-      const complete = bound(chunk);
-      if (complete !== undefined) lines.write(complete);
-      if (endless) {
-        // Read no more; lines still in the splitter go first, then its end reports the endless line.
-        input.off('data', feed);
-        void lines.end();
-      }
-    };
-    // Lines still in the splitter (held back by a pause) are delivered before the end.
-    const ended = (): void => {
-      if (!lines.writableEnded) void lines.end();
-    };
-    lines.on('data', (line: CommandLine) => subscriber.next(line));
-    lines.on('end', () => {
-      if (endless) subscriber.next({ kind: 'endless' });
-      done();
-    });
-    lines.on('error', done);
-    input.on('data', feed);
-    input.on('end', ended);
-    input.on('error', done);
-    input.on('close', done);
+  }
+
+  feed(chunk: Buffer): void {
+    const guard = this.#guard!;
+    const lines = this.#splitter!;
+    const complete = guard.feed(chunk);
+    if (complete !== undefined) lines.write(complete);
+    if (guard.endless) {
+      // Read no more; lines still in the splitter go first, then its end reports the endless line.
+      this.#input.off('data', onInputData);
+      void lines.end();
+    }
+  }
+
+  /** Lines still in the splitter (held back by a pause) are delivered before the end. */
+  endSplitter(): void {
+    const lines = this.#splitter;
+    if (lines !== undefined && !lines.writableEnded) void lines.end();
+  }
+
+  deliver(line: CommandLine): void {
+    this.#subscriber?.next(line);
+  }
+
+  splitterEnded(): void {
+    if (this.#guard?.endless) this.#subscriber?.next({ kind: 'endless' });
+    this.complete();
+  }
+
+  complete(): void {
+    this.#subscriber?.complete();
+  }
+
+  #start(subscriber: Subscriber<InputLine>): Unsubscribable {
+    const input = this.#input;
+    const lines: Splitter = split2(LINE_ENDS, toLine);
+    lines[READER] = this;
+    input[READER] = this;
+    this.#splitter = lines;
+    this.#guard = new LineGuard(this.maxOctets, ENDLESS_LINE_OCTETS);
+    this.#subscriber = subscriber;
+    lines.on('data', onLine);
+    lines.on('end', onSplitterEnd);
+    lines.on('error', onSplitterError);
+    input.on('data', onInputData);
+    input.on('end', onInputEnd);
+    input.on('error', onInputGone);
+    input.on('close', onInputGone);
     // Also resumes a socket left paused by whoever read it first (the PROXY header reader).
-    setPaused(paused);
-    return () => {
-      splitter = undefined;
-      input.off('data', feed);
-      input.off('end', ended);
-      input.off('error', done);
-      input.off('close', done);
+    this.setPaused(this.#paused);
+    // The reader is its own teardown: no closure per connection.
+    return this;
+  }
+
+  /** The teardown of the subscription to `lines$`: detaches from the input and drops the splitter. */
+  unsubscribe(): void {
+    const input = this.#input;
+    const lines = this.#splitter;
+    this.#splitter = undefined;
+    this.#subscriber = undefined;
+    if (input[READER] === this) input[READER] = undefined;
+    input.off('data', onInputData);
+    input.off('end', onInputEnd);
+    input.off('error', onInputGone);
+    input.off('close', onInputGone);
+    if (lines !== undefined) {
+      lines[READER] = undefined;
       lines.destroy();
-    };
-  });
-  return { lines$, setPaused };
+    }
+  }
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
-import { BehaviorSubject, type Observable, type Observer, type Subscription } from 'rxjs';
+import { BehaviorSubject, type Observable, type Subscription } from 'rxjs';
+import { CompactSubscriber } from '../session/compact-subscriber.js';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { readLines, type LineReader } from './lines.js';
 import {
@@ -37,10 +38,11 @@ export function runStreamSession(
 }
 
 /**
- * The connection as its session sees it, and the observer of the session's output. A class rather than a
- * dozen closures over shared variables: this is per connection, and thousands stay open and idle.
+ * The connection as its session sees it, and the subscriber to the session's output. A class rather than a
+ * dozen closures over shared variables, and a subscriber itself rather than an observer that rxjs would
+ * wrap: this is per connection, and thousands stay open and idle.
  */
-class StreamSession implements ServedConnection, Observer<SessionOutput> {
+class StreamSession extends CompactSubscriber<SessionOutput> implements ServedConnection {
   readonly id: string;
   readonly remote: string;
   readonly address: string;
@@ -48,8 +50,10 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   readonly #stream: Socket;
   readonly #options: StreamSessionOptions;
   readonly #reader: LineReader;
-  // Output backpressure: true while the socket's buffer is full (until 'drain').
-  readonly #paused$ = new BehaviorSubject(false);
+  // Output backpressure: true while the socket's buffer is full (until 'drain'). The subject is made for
+  // the first reader (a message being sent): an idle session needs only the flag.
+  #outputFull = false;
+  #paused$: BehaviorSubject<boolean> | undefined;
   // Input backpressure: while replies cannot be written, or the session holds its input, read no more
   // commands, so a client that pipelines without reading cannot make us queue work. Two flags rather
   // than combineLatest: this is per connection, and thousands stay open.
@@ -62,6 +66,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   #upgrade: StartTls | undefined;
 
   constructor(stream: Socket, peer: Omit<ServedConnection, 'outputPaused$'>, options: StreamSessionOptions) {
+    super();
     this.id = peer.id;
     this.remote = peer.remote;
     this.address = peer.address;
@@ -72,6 +77,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   }
 
   get outputPaused$(): Observable<boolean> {
+    this.#paused$ ??= new BehaviorSubject(this.#outputFull);
     return this.#paused$.asObservable();
   }
 
@@ -79,15 +85,18 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
     const stream = this.#stream;
     stream.on('data', this.#countIn);
     stream.on('drain', this.#drained);
-    const subscription = factory(this.#reader.lines$, this).subscribe(this);
-    // Runs after the session's own teardown, so the line reader is detached before the stream is handed over.
-    subscription.add(() => {
-      stream.off('data', this.#countIn);
-      stream.off('drain', this.#drained);
-      this.#paused$.complete();
-      if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
-    });
-    return subscription;
+    return factory(this.#reader.lines$, this).subscribe(this);
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe();
+    // After the session's own teardown, so the line reader is detached before the stream is handed over.
+    const stream = this.#stream;
+    stream.off('data', this.#countIn);
+    stream.off('drain', this.#drained);
+    this.#paused$?.complete();
+    if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
   }
 
   holdInput(hold: boolean): void {
@@ -95,23 +104,25 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
     this.#updateInput();
   }
 
-  next(output: SessionOutput): void {
+  protected override _next(output: SessionOutput): void {
     if (isStartTls(output)) this.#upgrade = output;
     else this.#write(output);
   }
 
-  complete(): void {
+  protected override _complete(): void {
     if (this.#upgrade === undefined) endThenDrop(this.#stream);
+    this.unsubscribe();
   }
 
-  error(error: unknown): void {
+  protected override _error(error: unknown): void {
     this.#options.onError(String((error as Error)?.message ?? error));
+    this.unsubscribe();
   }
 
   // Listeners must be functions; these two are all the closures a connection keeps.
   readonly #countIn = (chunk: Buffer): void => this.#emitBytes('in', chunk.length);
   readonly #drained = (): void => {
-    if (this.#paused$.value) this.#setOutputFull(false);
+    if (this.#outputFull) this.#setOutputFull(false);
   };
 
   #emitBytes(direction: 'in' | 'out', octets: number): void {
@@ -120,12 +131,13 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
   }
 
   #updateInput(): void {
-    const paused = this.#paused$.value || this.#held;
+    const paused = this.#outputFull || this.#held;
     if (paused !== this.#inputPaused) this.#reader.setPaused((this.#inputPaused = paused));
   }
 
   #setOutputFull(full: boolean): void {
-    this.#paused$.next(full);
+    this.#outputFull = full;
+    this.#paused$?.next(full);
     this.#updateInput();
   }
 
@@ -152,7 +164,7 @@ class StreamSession implements ServedConnection, Observer<SessionOutput> {
             if (!error) written(chunk);
           }
         : undefined;
-    if (!stream.write(chunk, taken) && !this.#paused$.value) this.#setOutputFull(true);
+    if (!stream.write(chunk, taken) && !this.#outputFull) this.#setOutputFull(true);
   }
 }
 

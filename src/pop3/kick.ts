@@ -1,10 +1,11 @@
-import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { CompactSubscriber } from '../session/compact-subscriber.js';
 
 /** What an administrator can do to a running session from outside it. */
 interface Kickable {
   /** The logged-in user, if any. */
   readonly user: () => string | undefined;
-  readonly kick: () => void;
+  kick(): void;
 }
 
 /**
@@ -32,30 +33,48 @@ export class SessionControls {
    */
   endWhenKicked<T>(connection: string, user: () => string | undefined, farewell: () => Observable<T>): MonoTypeOperatorFunction<T> {
     return (source$) =>
-      new Observable<T>((subscriber) => {
-        let values: Subscription | undefined;
-        // Only its own entry: after STLS the next session of the connection has registered under the same id.
-        const leave = (): void => {
-          if (this.#sessions.get(connection) === entry) this.#sessions.delete(connection);
-        };
-        const entry: Kickable = {
-          user,
-          kick: () => {
-            leave();
-            values?.unsubscribe();
-            subscriber.add(farewell().subscribe(subscriber));
-          },
-        };
+      new Observable<T>((out) => {
+        const entry = new KickableSession(out, this.#sessions, connection, user, farewell);
         this.#sessions.set(connection, entry);
-        values = source$.subscribe({
-          next: (value) => subscriber.next(value),
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        });
-        return () => {
-          leave();
-          values?.unsubscribe();
-        };
+        source$.subscribe(entry);
       });
+  }
+}
+
+/**
+ * One session's entry, which is also the subscriber to its output: a class rather than an entry object,
+ * an observer and their closures, as thousands of sessions stay idle.
+ */
+class KickableSession<T> extends CompactSubscriber<T> implements Kickable {
+  readonly #out: Subscriber<T>;
+  readonly #sessions: Map<string, Kickable>;
+  readonly #connection: string;
+  readonly #farewell: () => Observable<T>;
+
+  constructor(
+    out: Subscriber<T>,
+    sessions: Map<string, Kickable>,
+    connection: string,
+    readonly user: () => string | undefined,
+    farewell: () => Observable<T>,
+  ) {
+    super(out);
+    this.#out = out;
+    this.#sessions = sessions;
+    this.#connection = connection;
+    this.#farewell = farewell;
+  }
+
+  kick(): void {
+    const out = this.#out;
+    this.unsubscribe();
+    out.add(this.#farewell().subscribe(out));
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    // Only its own entry: after STLS the next session of the connection has registered under the same id.
+    if (this.#sessions.get(this.#connection) === this) this.#sessions.delete(this.#connection);
+    super.unsubscribe();
   }
 }

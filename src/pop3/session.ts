@@ -1,6 +1,8 @@
 import { concat, concatMap, defer, finalize, from, of, type Observable } from 'rxjs';
 import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { InputLine } from '../net/lines.js';
+import { flatString } from '../process/flat-string.js';
+import { inOrder } from '../session/in-order.js';
 import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
@@ -23,7 +25,8 @@ const isFinal = (state: SessionState): boolean => state.phase !== 'authorization
 export function pop3Session(service: Pop3Service): SessionFactory<ServedConnection> {
   return (lines$, connection) =>
     defer(() => {
-      const timestamp = `<${connection.id}.${service.scheduler.now()}@${service.hostname}>`;
+      // Kept for the whole session: flat rather than a tree of pieces.
+      const timestamp = flatString(`<${connection.id}.${service.scheduler.now()}@${service.hostname}>`);
       return runPop3Session(service, lines$, connection, timestamp, initialState, `+OK POP3 server ready ${timestamp}\r\n`);
     });
 }
@@ -85,7 +88,7 @@ function runPop3Session(
       connection.holdInput?.(held);
     }
   };
-  const replies = concatMap(({ state, reply }: Transition): Observable<SessionOutput> => {
+  const replies = inOrder(({ state, reply }: Transition): Observable<SessionOutput> => {
     const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
     if (state.phase === 'update') {
       // From here the commit owns the maildrop (it releases the lock when done).

@@ -1,5 +1,6 @@
-import { concatMap, isObservable, of, takeWhile, type Observable, type SchedulerLike } from 'rxjs';
+import { isObservable, of, type Observable, type SchedulerLike } from 'rxjs';
 import type { Outcome } from './command.js';
+import { inOrder } from './in-order.js';
 import { onEach } from './on-each.js';
 import { precededBy } from './preceded-by.js';
 import { SilenceClock } from './silence.js';
@@ -43,16 +44,21 @@ export function runSession<S, T extends { readonly state: S }, L, O>(
     return transition;
   };
   const session$ = lines$.pipe(
-    onEach(() => {
-      silence.touch();
-      machine.onLine?.();
-    }),
-    // concatMap runs the next step only once the previous transition has been made, so `current` is its state.
-    concatMap((line: L): Observable<T> => {
-      const outcome = machine.step(current, line);
-      return isObservable(outcome) ? outcome.pipe(onEach(made)) : of(made(outcome));
-    }),
-    takeWhile((transition) => !machine.isFinal(transition.state), true),
+    // The next step runs only once the previous transition has been made, so `current` is its state. Each
+    // line is activity as it arrives; the final transition is the last.
+    inOrder(
+      (line: L): Observable<T> => {
+        const outcome = machine.step(current, line);
+        return isObservable(outcome) ? outcome.pipe(onEach(made)) : of(made(outcome));
+      },
+      {
+        arrived: () => {
+          silence.touch();
+          machine.onLine?.();
+        },
+        isLast: (transition) => machine.isFinal(transition.state),
+      },
+    ),
     machine.output,
     silence.endAfter(machine.onSilence),
   );

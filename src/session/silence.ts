@@ -1,68 +1,112 @@
-import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type SchedulerAction, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
+import { CompactSubscriber } from './compact-subscriber.js';
 
 /**
  * A session's inactivity clock: `touch()` on any activity (a line received), and `endAfter(farewell)`
  * on the outgoing stream, which also counts each value it passes as activity. When the allowance runs
  * out with no activity, the stream's source is unsubscribed, the farewell is sent, and the stream ends.
  *
- * One scheduled action per session, moved only when it fires early (or when the allowance shrinks),
+ * One scheduled action per session, rescheduled only when it fires early (or when the allowance shrinks),
  * rather than `switchMap(timer)` with a new timer and subscriber per line and per chunk, and `touch()`
  * rather than a second subscription to the input: a server holds thousands of idle sessions, and this
- * is the part of each that stays alive.
+ * is the part of each that stays alive. Hence classes rather than closures, too.
  */
 export class SilenceClock {
   #last: number;
   #deadline = Number.POSITIVE_INFINITY;
-  #rearm: ((delay: number) => void) | undefined;
+  #watch: SilenceWatch<unknown> | undefined;
 
   /** `allowanceMs` is read at each check: it may change with the session's state or a live setting. */
   constructor(
-    private readonly scheduler: SchedulerLike,
-    private readonly allowanceMs: () => number,
+    readonly scheduler: SchedulerLike,
+    readonly allowanceMs: () => number,
   ) {
     this.#last = scheduler.now();
+  }
+
+  get last(): number {
+    return this.#last;
   }
 
   touch(): void {
     this.#last = this.scheduler.now();
     // A shorter allowance than the one armed (a live setting lowered) takes effect at once.
     const allowance = this.allowanceMs();
-    if (this.#deadline > this.#last + allowance) this.#rearm?.(allowance);
+    if (this.#deadline > this.#last + allowance) this.#watch?.arm(allowance);
   }
 
   endAfter<T>(farewell: () => Observable<T>): MonoTypeOperatorFunction<T> {
     return (source$) =>
-      new Observable<T>((subscriber) => {
-        const { scheduler } = this;
-        let action: Subscription | undefined;
-        let values: Subscription | undefined;
-        const arm = (delay: number): void => {
-          action?.unsubscribe();
-          this.#deadline = scheduler.now() + delay;
-          action = scheduler.schedule(fire, delay);
-        };
-        const fire = (): void => {
-          const left = this.#last + this.allowanceMs() - scheduler.now();
-          if (left > 0) return arm(left);
-          values?.unsubscribe();
-          subscriber.add(farewell().subscribe(subscriber));
-        };
-        this.#rearm = arm;
-        this.#last = scheduler.now();
-        values = source$.subscribe({
-          next: (value) => {
-            this.touch();
-            subscriber.next(value);
-          },
-          error: (error: unknown) => subscriber.error(error),
-          complete: () => subscriber.complete(),
-        });
-        if (!subscriber.closed) arm(this.allowanceMs());
-        return () => {
-          this.#rearm = undefined;
-          action?.unsubscribe();
-          values?.unsubscribe();
-        };
+      new Observable<T>((out) => {
+        const watch = new SilenceWatch(out, this, farewell);
+        this.#watch = watch;
+        this.#last = this.scheduler.now();
+        source$.subscribe(watch);
+        if (!out.closed) watch.arm(this.allowanceMs());
       });
+  }
+
+  /** Called by the watch: the deadline it armed, or that it is gone. */
+  armed(watch: SilenceWatch<unknown>, deadline: number): void {
+    if (this.#watch === watch) this.#deadline = deadline;
+  }
+
+  detach(watch: SilenceWatch<unknown>): void {
+    if (this.#watch === watch) this.#watch = undefined;
+  }
+}
+
+/** The scheduled check, shared by every watch: the watch is the action's state. */
+function check(this: SchedulerAction<SilenceWatch<unknown>>, watch?: SilenceWatch<unknown>): void {
+  watch!.fire(this);
+}
+
+/** Subscribed to the source: passes its values on (as activity) until silence, then sends the farewell to `out`. */
+class SilenceWatch<T> extends CompactSubscriber<T> {
+  readonly #out: Subscriber<T>;
+  readonly #clock: SilenceClock;
+  readonly #farewell: () => Observable<T>;
+  #action: Subscription | undefined;
+
+  constructor(out: Subscriber<T>, clock: SilenceClock, farewell: () => Observable<T>) {
+    super(out);
+    this.#out = out;
+    this.#clock = clock;
+    this.#farewell = farewell;
+  }
+
+  protected override _next(value: T): void {
+    this.#clock.touch();
+    this.#out.next(value);
+  }
+
+  arm(delay: number): void {
+    if (this.closed) return;
+    this.#action?.unsubscribe();
+    const { scheduler } = this.#clock;
+    this.#clock.armed(this, scheduler.now() + delay);
+    this.#action = scheduler.schedule(check, delay, this);
+  }
+
+  fire(action: SchedulerAction<SilenceWatch<unknown>>): void {
+    const { scheduler } = this.#clock;
+    const left = this.#clock.last + this.#clock.allowanceMs() - scheduler.now();
+    if (left > 0) {
+      this.#clock.armed(this, scheduler.now() + left);
+      // The same action again (and, with the same delay, the same interval timer).
+      this.#action = action.schedule(this, left);
+      return;
+    }
+    const out = this.#out;
+    this.unsubscribe();
+    out.add(this.#farewell().subscribe(out));
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    this.#clock.detach(this);
+    this.#action?.unsubscribe();
+    this.#action = undefined;
+    super.unsubscribe();
   }
 }

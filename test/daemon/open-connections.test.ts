@@ -9,6 +9,7 @@ function connection(id: string): OpenConnection & { end(): void; destroyed: bool
   const made = {
     id,
     closed,
+    onClosed: (listener: () => void) => void closed.then(listener),
     destroyed: false,
     end: () => end(),
     destroy: () => {
