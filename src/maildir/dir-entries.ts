@@ -1,6 +1,6 @@
 import { opendirSync } from 'node:fs';
 import { SLICE_MS, yieldToEventLoop } from '../process/slices.js';
-import { nameFromBytes } from './file-names.js';
+import { hasEscapedBytes, nameFromBytes } from './file-names.js';
 
 // Entries per getdents. Node's Dir hands them out with Array#shift, which may move the rest of its buffer each
 // time: 128 read 100,000 entries a fifth faster than 1,024 while a listing's objects pile up, in few calls.
@@ -17,18 +17,21 @@ const REPLACEMENT = '\uFFFD';
  *
  * Names are read as strings, which cost a third of the Buffers that byte-exact names need (and the GC less).
  * A name that is not valid UTF-8 decodes with U+FFFD in it and no longer leads back to its file: such names
- * are left out of the first pass and taken byte for byte, by nameFromBytes, in a second one (rare).
+ * are left out of the first pass and taken byte for byte, by nameFromBytes, in a second one (rare). `escaped`
+ * tells whether the name holds escaped bytes (so that no caller need search 100,000 names for them).
  */
-export async function readFileNames(path: string, take: (name: string) => void): Promise<void> {
+export async function readFileNames(path: string, take: (name: string, escaped: boolean) => void): Promise<void> {
   const undecodable = await readEntries(path, 'utf8', (name: string) => {
     if (name.includes(REPLACEMENT)) return true;
-    take(name);
+    take(name, false);
     return false;
   });
   if (undecodable === 0) return;
   // Exactly the names the first pass left out: Buffer#toString decodes as the directory reader does.
   await readEntries(path, 'buffer', (name: Buffer) => {
-    if (name.toString('utf8').includes(REPLACEMENT)) take(nameFromBytes(name));
+    if (!name.toString('utf8').includes(REPLACEMENT)) return false;
+    const exact = nameFromBytes(name);
+    take(exact, hasEscapedBytes(exact));
     return false;
   });
 }

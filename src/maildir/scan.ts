@@ -9,7 +9,7 @@ import { RESULT_FIELDS, Status, type MeasureKind } from '../sizes/measure-files.
 import { measureJob, measurePool } from '../sizes/measure-pool.js';
 import type { FileVersion } from '../sizes/wire-size-cache.js';
 import { addChunk, emptyTally, parseNameSizes, wireSize } from '../sizes/wire-size.js';
-import { fsPath, hasEscapedBytes } from './file-names.js';
+import { fsPath } from './file-names.js';
 import { readFileNames } from './dir-entries.js';
 
 /** Files up to this size are read synchronously (here or in a worker thread); larger ones are streamed. */
@@ -67,7 +67,7 @@ export class MaildirScan {
 
   /** Takes the messages of MESSAGE_DIRS[dir] (see readFileNames). */
   async readDir(dir: number): Promise<void> {
-    await readFileNames(this.#dirPaths[dir]!, (name) => this.#take(dir, name));
+    await readFileNames(this.#dirPaths[dir]!, (name, escaped) => this.#take(dir, name, escaped));
   }
 
   /** The listing, oldest first, once every file is measured. Rejects with the first error met. */
@@ -141,7 +141,7 @@ export class MaildirScan {
     return listing;
   }
 
-  #take(dir: number, name: string): void {
+  #take(dir: number, name: string, escaped: boolean): void {
     const baseName = baseNameOf(name);
     const i = this.#names.length;
     this.#dirs.push(dir);
@@ -154,7 +154,7 @@ export class MaildirScan {
       return;
     }
     // Rare, and its path is bytes that a job's string paths cannot carry: measured here, streamed.
-    if (hasEscapedBytes(name)) {
+    if (escaped) {
       this.#large.push(i);
       return;
     }

@@ -2,14 +2,17 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readFileNames } from '../../src/maildir/dir-entries.js';
-import { nameBytes, nameFromBytes } from '../../src/maildir/file-names.js';
+import { hasEscapedBytes, nameBytes, nameFromBytes } from '../../src/maildir/file-names.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const bytesOf = (text: string): Buffer => Buffer.from(text, 'latin1');
 
 async function namesIn(dir: string): Promise<string[]> {
   const names: string[] = [];
-  await readFileNames(dir, (name) => names.push(name));
+  await readFileNames(dir, (name, escaped) => {
+    expect(escaped).toBe(hasEscapedBytes(name));
+    names.push(name);
+  });
   return names.sort();
 }
 
