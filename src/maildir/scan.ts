@@ -1,4 +1,4 @@
-import { constants, opendirSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hasErrorCode } from '../process/errno.js';
@@ -7,19 +7,15 @@ import type { Listing, ScannedMessage, ScanOptions } from './listing-types.js';
 import { baseNameOf, oldestFirstOrder } from './name.js';
 import { RESULT_FIELDS, Status, type MeasureKind } from '../sizes/measure-files.js';
 import { measureJob, measurePool } from '../sizes/measure-pool.js';
-import { SLICE_MS, yieldToEventLoop } from '../process/slices.js';
 import type { FileVersion } from '../sizes/wire-size-cache.js';
 import { addChunk, emptyTally, parseNameSizes, wireSize } from '../sizes/wire-size.js';
-import { fsPath, hasEscapedBytes, nameFromBytes } from './file-names.js';
+import { fsPath } from './file-names.js';
+import { readFileNames } from './dir-entries.js';
 
 /** Files up to this size are read synchronously (here or in a worker thread); larger ones are streamed. */
 const SYNC_READ_MAX = 1 << 20;
 /** Files per job. Fewer in all are measured on this thread: a worker thread would cost more to start. */
 const JOB_FILES = 2_000;
-// Entries per getdents. Node's Dir hands them out with Array#shift, which may move the rest of its buffer each
-// time: 128 read 100,000 entries a fifth faster than 1,024 while a listing's objects pile up, in few calls.
-const DIR_BUFFER = 128;
-const DOT = 0x2e;
 /** How coarse file-system timestamps may be: a file changed this long before a scan has an mtime before it. */
 const TIMESTAMP_SLACK_MS = 2_000;
 /** O_NOFOLLOW: a message swapped for a symlink is not followed; O_NONBLOCK: nor is a FIFO waited on. */
@@ -69,31 +65,9 @@ export class MaildirScan {
     this.#dirPaths = MESSAGE_DIRS.map((dir) => join(maildir, dir));
   }
 
-  /**
-   * Reads MESSAGE_DIRS[dir] in slices. The entry's type says "regular file" without a stat (Node stats only
-   * where the file system does not report types), so a symlink planted in the Maildir is never listed: the
-   * daemon must not serve a file the user cannot read. Dotfiles are editor or tool droppings, never mail.
-   */
+  /** Takes the messages of MESSAGE_DIRS[dir] (see readFileNames). */
   async readDir(dir: number): Promise<void> {
-    // Names as bytes: one that is not UTF-8 must still lead back to its file (see file-names.ts).
-    // Node's types omit 'buffer' here; at run time it gives each entry's name as a Buffer, as readdir does.
-    const options = { bufferSize: DIR_BUFFER, encoding: 'buffer' as BufferEncoding };
-    const handle = opendirSync(this.#dirPaths[dir]!, options);
-    try {
-      let sliceStart = performance.now();
-      let count = 0;
-      for (let entry = handle.readSync(); entry !== null; entry = handle.readSync()) {
-        const name = entry.name as unknown as Buffer;
-        if (name[0] !== DOT && entry.isFile()) this.#take(dir, nameFromBytes(name));
-        // The clock is read every 64 entries: an entry takes about a microsecond.
-        if ((++count & 63) === 0 && performance.now() - sliceStart >= SLICE_MS) {
-          await yieldToEventLoop();
-          sliceStart = performance.now();
-        }
-      }
-    } finally {
-      handle.closeSync();
-    }
+    await readFileNames(this.#dirPaths[dir]!, (name, escaped) => this.#take(dir, name, escaped));
   }
 
   /** The listing, oldest first, once every file is measured. Rejects with the first error met. */
@@ -167,7 +141,7 @@ export class MaildirScan {
     return listing;
   }
 
-  #take(dir: number, name: string): void {
+  #take(dir: number, name: string, escaped: boolean): void {
     const baseName = baseNameOf(name);
     const i = this.#names.length;
     this.#dirs.push(dir);
@@ -180,7 +154,7 @@ export class MaildirScan {
       return;
     }
     // Rare, and its path is bytes that a job's string paths cannot carry: measured here, streamed.
-    if (hasEscapedBytes(name)) {
+    if (escaped) {
       this.#large.push(i);
       return;
     }

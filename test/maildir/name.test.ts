@@ -62,6 +62,27 @@ describe('oldestFirstOrder', () => {
       { numRuns: 1_000 },
     );
   });
+
+  it('orders usual names (seconds and microseconds) as compareBaseNames does, ties and odd ones among them', () => {
+    const usual = fc
+      .tuple(fc.integer({ min: 1_699_999_998, max: 1_700_000_001 }), fc.integer({ min: 0, max: 3 }), fc.constantFrom('P1', 'P2Q3', ''))
+      .map(([seconds, usecs, rest]) => `${seconds}.M${usecs}${rest}.host`);
+    const odd = fc.constantFrom('1700000000.M1000000P1.host', '1700000000.12345.host', 'x', `${'9'.repeat(15)}.M1.h`, '01700000000.M2.h');
+    const names = fc.array(fc.oneof({ arbitrary: usual, weight: 9 }, { arbitrary: odd, weight: 1 }), { maxLength: 40 });
+    fc.assert(
+      fc.property(names, (list) => {
+        const expected = [...list.keys()].sort((a, b) => compareBaseNames(list[a]!, list[b]!));
+        expect(oldestFirstOrder(list)).toEqual(expected);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('sorts many distinct usual names by their times', () => {
+    const names = Array.from({ length: 5_000 }, (_, i) => `${1_700_000_000 + ((i * 7_919) % 5_000)}.M${(i * 31) % 1_000_000}P${i}.host`);
+    const expected = [...names.keys()].sort((a, b) => compareBaseNames(names[a]!, names[b]!));
+    expect(oldestFirstOrder(names)).toEqual(expected);
+  });
 });
 
 describe('uidFor', () => {
