@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
-import { WireBodyEncoder } from './wire-body-encoder.js';
+import { newBodyEncoder } from './kernel-wire-body-encoder.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -7,12 +7,13 @@ const CR = 0x0d;
 /**
  * The body of a multi-line reply as it goes on the wire (RFC 1939 §3): every line end becomes CRLF,
  * a line starting with "." gets one more, and the reply ends with "." CRLF on a line of its own.
- * See WireBodyEncoder: memory does not grow with the message, and chunks that need no change pass as they are.
+ * See KernelWireBodyEncoder and WireBodyEncoder: memory does not grow with the message, and chunks that
+ * need no change pass as they are.
  */
 export function toWireBody(): OperatorFunction<Buffer, Buffer> {
   return (source) =>
     new Observable<Buffer>((subscriber) => {
-      const encoder = new WireBodyEncoder();
+      const encoder = newBodyEncoder();
       const emit = (out: Buffer): void => subscriber.next(out);
       return source.subscribe({
         next: (chunk) => encoder.encode(chunk, emit),

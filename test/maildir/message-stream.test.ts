@@ -1,10 +1,11 @@
 import { constants } from 'node:fs';
 import { open, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_OCTETS } from '../../src/maildrop/chunk-buffers.js';
-import { messageStream, smallMessageStream } from '../../src/maildir/message-stream.js';
+import { messageStream, SLOW_READS, smallMessageStream } from '../../src/maildir/message-stream.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** A file with `octets` octets of a pattern, and an opener that records the handles it gave out. */
@@ -38,15 +39,22 @@ describe('messageStream', () => {
     }
   });
 
+  // In flowing mode, as the reply reads it (fromReadable): read() without a size would join the chunks
+  // that the synchronous reads have buffered.
+  const chunkSizes = (stream: Readable): Promise<number[]> =>
+    new Promise((resolve, reject) => {
+      const sizes: number[] = [];
+      stream.on('data', (chunk: Buffer) => sizes.push(chunk.length));
+      stream.once('end', () => resolve(sizes));
+      stream.once('error', reject);
+    });
+
   it('reads a message no larger than its hint in one chunk, and chunks no larger than CHUNK_OCTETS', async () => {
     const small = await file(10_000);
-    const chunks: Buffer[] = [];
-    for await (const chunk of messageStream(small.opener, 10_000)) chunks.push(chunk as Buffer);
-    expect(chunks.map((chunk) => chunk.length)).toEqual([10_000]);
+    expect(await chunkSizes(messageStream(small.opener, 10_000))).toEqual([10_000]);
     const large = await file(CHUNK_OCTETS + 1);
-    const sizes: number[] = [];
-    for await (const chunk of messageStream(large.opener, CHUNK_OCTETS + 1)) sizes.push((chunk as Buffer).length);
-    expect(sizes).toEqual([CHUNK_OCTETS, 1]);
+    expect(await chunkSizes(messageStream(large.opener, CHUNK_OCTETS + 1))).toEqual([CHUNK_OCTETS, 1]);
+    expect(await chunkSizes(messageStream(large.opener, CHUNK_OCTETS + 1, -1))).toEqual([CHUNK_OCTETS, 1]);
   });
 
   it('opens nothing until read, and closes the file at the end and when destroyed early', async () => {
@@ -62,6 +70,27 @@ describe('messageStream', () => {
     const whole = await file(10);
     await buffer(messageStream(whole.opener, 10));
     expect(whole.handles[0]!.fd).toBe(-1);
+  });
+
+  it('reads from the page cache synchronously, and the rest through the threadpool after slow reads in a row', async () => {
+    const octets = 6 * CHUNK_OCTETS + 7;
+    const { content, opener } = await file(octets);
+    let asyncReads = 0;
+    const counting = async (): Promise<FileHandle> => {
+      const handle = await opener();
+      const read = handle.read.bind(handle) as (...args: unknown[]) => unknown;
+      (handle as { read: unknown }).read = (...args: unknown[]) => {
+        asyncReads += 1;
+        return read(...args);
+      };
+      return handle;
+    };
+    expect((await buffer(messageStream(counting, octets, Infinity))).equals(content)).toBe(true);
+    expect(asyncReads).toBe(0);
+    // Every read counts as slow: the first SLOW_READS are synchronous, the other four (the last one short) not.
+    expect((await buffer(messageStream(counting, octets, -1))).equals(content)).toBe(true);
+    expect(SLOW_READS).toBe(3);
+    expect(asyncReads).toBe(4);
   });
 
   it('fails with the error of opening', async () => {
