@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanUpDaemons, makeSite, startSite, type RunningDaemon, type Site } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { runCli, startCli } from '../support/run-cli.js';
+import { compareBaseNames } from '../../src/maildir/name.js';
 
 const MESSAGE = 'From: sender@example.org\r\nTo: bob@example.org\r\nSubject: hello\r\n\r\nHi Bob,\r\n.dot-stuffed? no: stored raw\r\n';
 
@@ -46,8 +47,9 @@ describe('pop3d deliver', () => {
     site = makeSite({ users: { bob: 'pw' }, withoutMaildirs: true });
     writeFileSync(join(site.dir, 'welcome.eml'), 'Subject: welcome\n\nhi\n');
     expect((await deliver('bob', MESSAGE, ['--set', 'mail.welcome=welcome.eml'])).code).toBe(0);
+    // In the order POP3 lists them: by the names' time, not as strings (M99999 is before M100000).
     const contents = files('bob', 'new')
-      .sort()
+      .sort(compareBaseNames)
       .map((name) => readFileSync(join(site.maildir('bob'), 'new', name), 'utf8'));
     expect(contents).toEqual(['Subject: welcome\n\nhi\n', MESSAGE]);
   });
