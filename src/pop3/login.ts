@@ -6,7 +6,7 @@ import { MaildropLockedError, type Maildrop } from '../maildrop/maildrop.js';
 import type { Transition } from './command.js';
 import type { SessionContext } from './context.js';
 import { timedUntilAnswer } from './latency.js';
-import { err, ok } from './replies.js';
+import { err, messageCount, ok } from './replies.js';
 import { dropListing, idle, NONE_DELETED, type Authorization, type Transaction } from './state.js';
 
 const FAILED = 'Authentication failed.';
@@ -45,7 +45,7 @@ function enterTransaction(context: SessionContext, state: Authorization, user: s
       const opened: Transaction = { phase: 'transaction', user, maildrop, deleted: NONE_DELETED };
       const { count, octets } = dropListing(opened);
       context.emit({ type: 'auth', protocol: 'pop3', connection: context.connection.id, user, ok: true, at });
-      return { state: opened, reply: ok(`Logged in: ${count} messages (${octets} octets)`) };
+      return { state: opened, reply: ok(`Logged in: ${messageCount(count)} (${octets} octets)`) };
     }),
     catchError((error: unknown) => {
       if (error instanceof MaildropLockedError) {

@@ -6,7 +6,7 @@ import { GREETING, harness } from '../support/pop3-harness.js';
 const MAIL = { alice: ['Subject: one\n\nfirst\n'] };
 const FAILED = '-ERR [AUTH] Authentication failed.\r\n';
 const CLOSING = '-ERR [AUTH] Authentication failed; too many failures, closing the connection\r\n';
-const LOGGED_IN = '+OK Logged in: 1 messages (23 octets)\r\n';
+const LOGGED_IN = '+OK Logged in: 1 message (23 octets)\r\n';
 const BAD_APOP = `APOP alice ${'0'.repeat(32)}`;
 
 /** Production-like settings on the test scheduler: 1 s doubling to 4 s, three failures per connection. */

@@ -195,7 +195,7 @@ describe('chaos: kill -9 in a loop while sessions DELE/QUIT and deliveries run',
       await client.command('USER alice');
       pass = await client.command('PASS secret');
     }
-    expect(pass).toMatch(new RegExp(`^\\+OK Logged in: ${files.length} messages`));
+    expect(pass).toMatch(new RegExp(`^\\+OK Logged in: ${files.length} messages?`));
     const tmp = readdirSync(join(site.maildir('alice'), 'tmp'));
     expect(tmp.length, 'killed deliveries left their files in tmp/').toBeGreaterThan(0);
     client.send('UIDL\r\n');

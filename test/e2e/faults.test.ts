@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { killDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { rssOf } from '../support/processes.js';
+import { messageCount } from '../../src/pop3/replies.js';
 
 const MB = 1024 * 1024;
 afterEach(killDaemons);
@@ -97,7 +98,7 @@ describe('faults and limits end to end', () => {
       reply = await next.command('PASS secret');
       if (reply.includes('IN-USE')) await new Promise((resolve) => setTimeout(resolve, 250));
     } while (reply.includes('IN-USE') && Date.now() < deadline);
-    expect(reply).toBe(`+OK Logged in: ${left.length} messages (${left.reduce((sum, name) => sum + originals.get(name)!.length + 3, 0)} octets)`);
+    expect(reply).toBe(`+OK Logged in: ${messageCount(left.length)} (${left.reduce((sum, name) => sum + originals.get(name)!.length + 3, 0)} octets)`);
     next.close();
   });
 

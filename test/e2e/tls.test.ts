@@ -81,7 +81,7 @@ describe('TLS end to end, with real clients', () => {
     const out = await sClient(['-starttls', 'pop3', '-connect', `127.0.0.1:${pop3}`], commands);
     expect(out).toContain('\r\nUSER\r\n');
     expect(out).not.toContain('STLS');
-    expect(out).toContain('+OK Logged in: 1 messages');
+    expect(out).toContain('+OK Logged in: 1 message');
     expect(out).toContain('+OK 1 ');
     expect(out).toContain('+OK Bye');
   });
@@ -96,7 +96,7 @@ describe('TLS end to end, with real clients', () => {
     expect(capa).toContain('\r\nUSER\r\n');
     expect(capa).not.toContain('STLS');
     expect(await client.command('USER alice')).toBe('+OK');
-    expect(await client.command('PASS secret')).toMatch(/^\+OK Logged in: 1 messages/);
+    expect(await client.command('PASS secret')).toMatch(/^\+OK Logged in: 1 message/);
     expect(await client.command('QUIT')).toMatch(/^\+OK Bye/);
     await client.ended();
   });

@@ -87,7 +87,7 @@ const FAILED = '-ERR [AUTH] Authentication failed.';
 describe('users in LDAP', () => {
   it('authenticates by binding as the user; Maildirs from mail.maildir or the attribute with ~ for home', async () => {
     daemon = await startSite(inLdap());
-    expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 messages (22 octets)');
+    expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 message (22 octets)');
     expect(await login('Alice', 'secret')).toMatch(/^\+OK/);
     expect(await plain('bob', 'b0b-pw')).toBe('+OK Logged in: 0 messages (0 octets)');
     expect(await login('carol', 'carol-pw')).toBe('+OK Logged in: 0 messages (0 octets)');

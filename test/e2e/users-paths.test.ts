@@ -34,8 +34,8 @@ describe('users and Maildir paths from the passwd-file', () => {
     maildir(join(home, 'Maildir'), 'Subject: c\n\ncarol\n');
     const daemon = await startSite({ site });
     const port = daemon.port('pop3');
-    expect(await userPassLogin(port, 'Alice', 'secret')).toBe('+OK Logged in: 1 messages (21 octets)');
-    expect(await userPassLogin(port, 'carol@example.net', 'c')).toBe('+OK Logged in: 1 messages (21 octets)');
+    expect(await userPassLogin(port, 'Alice', 'secret')).toBe('+OK Logged in: 1 message (21 octets)');
+    expect(await userPassLogin(port, 'carol@example.net', 'c')).toBe('+OK Logged in: 1 message (21 octets)');
     // dan has no Maildir (autocreate is off): never an empty maildrop.
     expect(await userPassLogin(port, 'dan', 'd')).toBe('-ERR [SYS/TEMP] Unable to open the mailbox');
     await expect

@@ -97,10 +97,10 @@ const user = (args: string[], input = ''): ReturnType<typeof runCli> => runCli([
 describe('users in PostgreSQL', () => {
   it('logs in with USER/PASS, APOP and AUTH PLAIN; names lower-cased, the default domain added, %d/%n and own Maildirs', async () => {
     daemon = await startSite(inPostgres());
-    expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 messages (22 octets)');
-    expect(await login('ALICE@Example.ORG', 'secret')).toMatch(/^\+OK Logged in: 1 messages/);
+    expect(await login('alice', 'secret')).toBe('+OK Logged in: 1 message (22 octets)');
+    expect(await login('ALICE@Example.ORG', 'secret')).toMatch(/^\+OK Logged in: 1 message/);
     // carol's own Maildir, from the maildir column with ~ for her home (Dovecot's options after it ignored).
-    expect(await login('carol@example.net', 'carol-pw')).toBe('+OK Logged in: 1 messages (22 octets)');
+    expect(await login('carol@example.net', 'carol-pw')).toBe('+OK Logged in: 1 message (22 octets)');
 
     const apop = await pop3();
     const stamp = /<[^>]+>/.exec((apop as RawClient & { greeting: string }).greeting)![0];
@@ -174,7 +174,7 @@ describe('users in PostgreSQL', () => {
     const result = await runCli(['deliver', 'bob', '--config', daemon.site.configFile], 'Subject: for bob\n\nhello\n');
     expect(result).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(readdirSync(join(daemon.site.dir, 'mail', 'example.org', 'bob', 'Maildir', 'new'))).toHaveLength(1);
-    expect(await login('bob', 'b0b-pw')).toMatch(/^\+OK Logged in: 1 messages/);
+    expect(await login('bob', 'b0b-pw')).toMatch(/^\+OK Logged in: 1 message/);
     expect((await runCli(['deliver', 'nobody', '--config', daemon.site.configFile], 'x\n')).code).toBe(67);
   });
 

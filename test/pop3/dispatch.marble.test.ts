@@ -29,7 +29,7 @@ describe('POP3 error policy', () => {
         a: '+OK\r\n',
         b: '-ERR [SYS/TEMP] PASS failed\r\n',
         c: '+OK\r\n',
-        d: '+OK Logged in: 1 messages (20 octets)\r\n',
+        d: '+OK Logged in: 1 message (20 octets)\r\n',
         e: '+OK Bye: 0 messages deleted\r\n',
       });
       m.flush();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { GREETING, harness } from '../support/pop3-harness.js';
 
 const MAIL = { alice: ['Subject: one\n\nfirst\n'] };
-const LOGGED_IN = '+OK Logged in: 1 messages (23 octets)\r\n';
+const LOGGED_IN = '+OK Logged in: 1 message (23 octets)\r\n';
 const PEER = { address: '203.0.113.7', remote: '203.0.113.7:40000' };
 const REFUSED_STLS = '-ERR [AUTH] Plaintext authentication is disallowed on non-secure connections; use STLS first\r\n';
 const ALWAYS = ['PIPELINING', 'RESP-CODES', 'AUTH-RESP-CODE', 'EXPIRE NEVER', 'IMPLEMENTATION pop3d'];

@@ -49,7 +49,7 @@ describe('POP3 session in virtual time', () => {
         h: '.\r\n',
         i: '+OK Message 2 deleted\r\n',
         j: '+OK 2 messages (48 octets)\r\n1 23\r\n3 25\r\n.\r\n',
-        k: '+OK Bye: 1 messages deleted\r\n',
+        k: '+OK Bye: 1 message deleted\r\n',
       });
       m.flush();
       expect(h.maildrops.commits).toEqual([{ user: 'alice', deleted: [1] }]);
@@ -115,7 +115,7 @@ describe('QUIT behind pipelined replies', () => {
 describe('pre-login timeout', () => {
   const ONE_MESSAGE = { alice: ['Subject: one\n\nfirst\n'] };
   const TIMEOUT = '-ERR Disconnected for inactivity\r\n';
-  const LOGGED_IN_ONE = '+OK Logged in: 1 messages (23 octets)\r\n';
+  const LOGGED_IN_ONE = '+OK Logged in: 1 message (23 octets)\r\n';
   /** 10 minutes of autologout, 1 minute to log in. */
   const timeouts = { loginTimeoutMs: () => 60_000, idleTimeoutMs: () => 600_000 };
 

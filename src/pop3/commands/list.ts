@@ -1,6 +1,7 @@
 import { optionalMessage } from '../message-number.js';
 import { defineCommand } from '../command.js';
 import { listing } from '../listing.js';
+import { messageCount } from '../replies.js';
 import { dropListing } from '../state.js';
 
 export const list = defineCommand({
@@ -11,7 +12,7 @@ export const list = defineCommand({
     state,
     reply: listing(state, number, 'size', () => {
       const { count, octets } = dropListing(state);
-      return `${count} messages (${octets} octets)`;
+      return `${messageCount(count)} (${octets} octets)`;
     }),
   }),
 });

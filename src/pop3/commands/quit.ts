@@ -2,7 +2,7 @@ import { defer, from, switchMap } from 'rxjs';
 import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { timedUntilAnswer } from '../latency.js';
-import { err, ok } from '../replies.js';
+import { err, messageCount, ok } from '../replies.js';
 
 /** QUIT: in AUTHORIZATION just close; in TRANSACTION enter UPDATE, whose reply commits the deletions. */
 export const quit = defineCommand({
@@ -22,7 +22,7 @@ export const quit = defineCommand({
         const reply =
           result.failed > 0
             ? err(`Some deleted messages were not removed (${result.failed})`, 'SYS/TEMP')
-            : ok(`Bye: ${result.removed} messages deleted`);
+            : ok(`Bye: ${messageCount(result.removed)} deleted`);
         return reply.out$;
       }),
     );

@@ -1,6 +1,6 @@
 import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
-import { ok } from '../replies.js';
+import { messageCount, ok } from '../replies.js';
 import { dropListing, NONE_DELETED, type Transaction } from '../state.js';
 
 export const rset = defineCommand({
@@ -10,6 +10,6 @@ export const rset = defineCommand({
   run: (state) => {
     const next: Transaction = { ...state, deleted: NONE_DELETED };
     const { count, octets } = dropListing(next);
-    return { state: next, reply: ok(`${count} messages (${octets} octets)`) };
+    return { state: next, reply: ok(`${messageCount(count)} (${octets} octets)`) };
   },
 });

@@ -69,7 +69,7 @@ describe('STLS (RFC 2595) in virtual time', () => {
         c: `+OK Capability list follows\r\n${CAPA_AFTER_TLS.join('\r\n')}\r\n.\r\n`,
         e: '-ERR Send USER first\r\n',
         k: '+OK\r\n',
-        l: '+OK Logged in: 1 messages (23 octets)\r\n',
+        l: '+OK Logged in: 1 message (23 octets)\r\n',
         a: '-ERR STLS is not valid in this state\r\n',
       });
       m.flush();
@@ -118,7 +118,7 @@ describe('STLS (RFC 2595) in virtual time', () => {
         g: GREETING,
         o: STARTING,
         t: '<starttls>',
-        l: '+OK Logged in: 1 messages (23 octets)\r\n',
+        l: '+OK Logged in: 1 message (23 octets)\r\n',
       });
     }),
   );
