@@ -84,21 +84,6 @@ export class LineGuard {
   }
 }
 
-/** A LineGuard as a function; `onEndless` is called once, when the line becomes endless. */
-export function lineGuard(
-  maxOctets: number,
-  endlessOctets: number,
-  onEndless: () => void,
-): (chunk: Buffer) => Buffer | undefined {
-  const guard = new LineGuard(maxOctets, endlessOctets);
-  return (chunk) => {
-    const wasEndless = guard.endless;
-    const out = guard.feed(chunk);
-    if (guard.endless && !wasEndless) onEndless();
-    return out;
-  };
-}
-
 const standIns = new Map<number, Buffer>();
 /** One shared stand-in per length, rather than one per connection: thousands of connections stay open. */
 function tooLongStandIn(octets: number): Buffer {

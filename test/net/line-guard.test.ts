@@ -1,19 +1,18 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { lineGuard } from '../../src/net/line-guard.js';
+import { LineGuard } from '../../src/net/line-guard.js';
 import { ENDLESS_LINE_OCTETS, readLines, type InputLine } from '../../src/net/lines.js';
 
 const MAX = 255;
 
 /** Feeds chunks through a guard; returns what it passed on (as text) and whether it called the line endless. */
-function guard(chunks: (string | Buffer)[], endlessOctets = 1000): { out: string; endless: number } {
-  let endless = 0;
-  const feed = lineGuard(MAX, endlessOctets, () => (endless += 1));
-  const out = chunks.map((chunk) => feed(Buffer.from(chunk))?.toString('latin1') ?? '').join('');
-  return { out, endless };
+function guard(chunks: (string | Buffer)[], endlessOctets = 1000): { out: string; endless: boolean } {
+  const lineGuard = new LineGuard(MAX, endlessOctets);
+  const out = chunks.map((chunk) => lineGuard.feed(Buffer.from(chunk))?.toString('latin1') ?? '').join('');
+  return { out, endless: lineGuard.endless };
 }
 
-describe('lineGuard', () => {
+describe('LineGuard', () => {
   it('passes whole lines as they are, a line of the limit plus CR included', () => {
     const line = `${'a'.repeat(MAX)}\r\n`;
     expect(guard(['USER a\r\nPASS b\r\n', line]).out).toBe(`USER a\r\nPASS b\r\n${line}`);
@@ -34,17 +33,18 @@ describe('lineGuard', () => {
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(/^x+$/);
     expect(lines[1]).toBe('NOOP\r');
-    expect(endless).toBe(0);
+    expect(endless).toBe(false);
   });
 
-  it('calls a too-long line endless once past the bound, and passes nothing after it', () => {
+  it('calls a too-long line endless past the bound, and passes nothing after it', () => {
     const { out, endless } = guard(['x'.repeat(600), 'x'.repeat(600), 'x'.repeat(600), '\r\nNOOP\r\n'], 1000);
-    expect(endless).toBe(1);
+    expect(endless).toBe(true);
     expect(out.split('\n')).toHaveLength(2); // the stand-in only
   });
 
   it('answers a long line arriving two octets at a time the moment it passes the limit', () => {
-    const feed = lineGuard(MAX, ENDLESS_LINE_OCTETS, () => undefined);
+    const lineGuard = new LineGuard(MAX, ENDLESS_LINE_OCTETS);
+    const feed = (chunk: Buffer): Buffer | undefined => lineGuard.feed(chunk);
     const outs = Array.from({ length: 200 }, () => feed(Buffer.from('ab')));
     expect(outs.findIndex((out) => out !== undefined)).toBe(128); // octets 257 and 258
     expect(outs.filter((out) => out !== undefined)).toHaveLength(1);
