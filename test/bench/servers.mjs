@@ -71,37 +71,36 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
   };
   await writeFile(configFile, JSON.stringify(config, null, 2));
   const profiling = cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfDir] : [];
-  const { child, exited, exit } = spawnWithFdLimit(
+  const started = spawnWithFdLimit(
     [process.execPath, ...nodeArgs, ...profiling, cli, 'serve', '--config', configFile],
     { logFile: join(dir, `pop3d-${port}.log`) },
   );
-  await waitForGreeting(port, 20_000, exited);
-  return {
-    name: 'pop3d',
-    target: { host: HOST, port },
-    memory: { pid: child.pid, tree: true },
-    async stop() {
-      if (!exited.done) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  return servedOn('pop3d', port, started, { tree: true });
 }
 
 /** The bare yardstick (bare-server.mjs) on the fixture: sessions scenarios only. */
 export async function startBare({ dir }) {
   const port = await freePort();
   const script = resolve(import.meta.dirname, 'bare-server.mjs');
-  const { child, exited, exit } = spawnWithFdLimit([process.execPath, script, '--fixture', dir, '--port', String(port)]);
+  const started = spawnWithFdLimit([process.execPath, script, '--fixture', dir, '--port', String(port)]);
+  return servedOn('bare', port, started, { tree: false });
+}
+
+/**
+ * A spawned server once it greets on `port`, as the scenarios see it; `stop()` sends SIGTERM and, after 30 s
+ * without an exit, SIGKILL. `tree`: its memory is summed over its child processes too (workers).
+ */
+async function servedOn(name, port, { child, exited, exit }, { tree }) {
   await waitForGreeting(port, 20_000, exited);
   return {
-    name: 'bare',
+    name,
     target: { host: HOST, port },
-    memory: { pid: child.pid, tree: false },
+    memory: { pid: child.pid, tree },
     async stop() {
       if (!exited.done) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       await exit;
+      clearTimeout(timer);
     },
   };
 }
