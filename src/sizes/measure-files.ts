@@ -3,15 +3,12 @@ import { SLICE_MS, yieldToEventLoop } from '../process/slices.js';
 import { bareLineFeeds, type CountBareLineFeeds } from './wire-size.js';
 
 /**
- * What is done to each file: 'measure' reads it for its wire size and then fstats it for the version it was
- * read at, 'stat' only lstats it (enough to tell whether a cached size is still that of the file).
+ * What is done to each file: 'measure' reads it for its wire size, 'stat' only lstats it (enough to tell
+ * whether a cached size is still that of the file, and to give a file read the version it was read at).
  */
 export type MeasureKind = 'measure' | 'stat';
 
-/**
- * Numbers per file in a result array: status, size, mtime (ms), wire size ('measure' only). For 'measure' the
- * size is the bytes read, and the mtime NaN when the file's size after the read was not that (it changed).
- */
+/** Numbers per file in a result array: status, size, mtime (ms; 'stat' only), wire size ('measure' only). */
 export const RESULT_FIELDS = 4;
 
 /** Statuses, the first number of each result (measureFiles, being self-contained, spells them as literals). */
@@ -45,7 +42,7 @@ export interface MeasureTask {
 
 /**
  * Measures (or stats) `names[from..]` with synchronous calls until done or past `until`, and returns the index
- * reached. Four calls per measured file: open, one read for a small file, fstat, close. The wire size counts every
+ * reached. Three calls per measured file: open, one read for a small file, close. The wire size counts every
  * LF not preceded by a CR twice, plus 2 when the last byte is no LF, with `countBareLineFeeds` (always
  * wire-size.ts's bareLineFeeds; a parameter so that the threads get it from its source text too).
  *
@@ -87,7 +84,8 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
       }
       if (fd !== undefined) {
         try {
-          // A short read is the end of a regular file, and the size is what was read.
+          // No fstat: a short read is the end of a regular file, and the size is what was read. The caller
+          // takes the file's version with a stat afterwards, once the listing it waits for is made.
           const request = buffer.length - 1;
           let status = 0;
           let stored = 0;
@@ -115,19 +113,11 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
             }
             if (n < request) break;
           }
-          // The version the size was measured on: taken after the read, so a file last changed before the scan
-          // cannot have changed while it was read; on the open file, so it is this file's, whatever the name
-          // leads to by now (and an fstat costs a fraction of a later lstat by path).
-          let mtimeMs = Number.NaN;
-          if (status === 0) {
-            const stats = sync.fstatSync(fd);
-            // A FIFO without a writer reads as empty: only a regular file is a message.
-            if (!stats.isFile()) status = 1;
-            else if (stats.size === stored) mtimeMs = stats.mtimeMs;
-          }
+          // A FIFO without a writer reads as empty: only a regular file is an empty message.
+          if (status === 0 && stored === 0 && !sync.fstatSync(fd).isFile()) status = 1;
           out[at] = status;
           out[at + 1] = stored;
-          out[at + 2] = mtimeMs;
+          out[at + 2] = Number.NaN;
           out[at + 3] = stored + bareLineFeeds + (stored > 0 && last !== LF ? 2 : 0);
         } finally {
           sync.closeSync(fd);

@@ -79,17 +79,6 @@ describe('measureFiles', () => {
     expect(rows(await measureHere('measure', dir, names, READ_MAX)).map(meaningful)).toEqual(expected);
   });
 
-  it('gives a file read the mtime it has after the read, and NaN when its size is no longer what was read', async () => {
-    const { dir, names, paths } = await assortment();
-    const first = rows(await measureHere('measure', dir, names.slice(0, 1), READ_MAX))[0]!;
-    expect(first[2]).toBe(fs.statSync(paths[0]!).mtimeMs);
-    // A file that grows between the read and the fstat: the bytes read are no version of it.
-    const growing = { ...fs, fstatSync: (fd: number) => Object.assign(fs.fstatSync(fd), { size: 1e9 }) } as unknown as typeof fs;
-    const out = new Float64Array(RESULT_FIELDS);
-    measureFiles(growing, { kind: 'measure', dir, names: names.slice(0, 1), out, buffer: Buffer.alloc(64), readMax: READ_MAX, from: 0, until: Infinity }, bareLineFeeds);
-    expect([out[0], out[1], Number.isNaN(out[2])]).toEqual([Status.ok, first[1], true]);
-  });
-
   it('stops at its deadline, having done at least one file, and goes on from there', async () => {
     const { dir, names } = await assortment();
     const out = new Float64Array(names.length * RESULT_FIELDS);
