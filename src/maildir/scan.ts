@@ -106,7 +106,8 @@ export class MaildirScan {
   async #version(): Promise<void> {
     const pool = this.#threaded ? (this.#options.pool ?? measurePool) : undefined;
     for (const dir of MESSAGE_DIRS.keys()) {
-      const read = this.#read.flatMap((i, k) => (this.#dirs[i] === dir ? [k] : []));
+      const read: number[] = [];
+      for (let k = 0; k < this.#read.length; k++) if (this.#dirs[this.#read[k]!] === dir) read.push(k);
       for (let start = 0; start < read.length; start += this.#jobFiles) {
         const ks = read.slice(start, start + this.#jobFiles);
         const names = ks.map((k) => this.#names[this.#read[k]!]!);
