@@ -11,6 +11,7 @@ import type { FileVersion } from '../sizes/wire-size-cache.js';
 import { addChunk, emptyTally, parseNameSizes, wireSize } from '../sizes/wire-size.js';
 import { fsPath } from './file-names.js';
 import { readFileNames } from './dir-entries.js';
+import { flatString } from '../process/flat-string.js';
 
 /** Files up to this size are read synchronously (here or in a worker thread); larger ones are streamed. */
 const SYNC_READ_MAX = 1 << 20;
@@ -41,6 +42,8 @@ export class MaildirScan {
   readonly #options: ScanOptions;
   readonly #jobFiles: number;
   readonly #dirPaths: string[];
+  /** `<dir path>/`, flat: a message's path is then one piece on it (see flat-string.ts), not two. */
+  readonly #dirPrefixes: string[];
   // Every regular file, by index, in parallel arrays; the message once its size is known (never, if gone).
   readonly #dirs: number[] = [];
   readonly #names: string[] = [];
@@ -65,6 +68,7 @@ export class MaildirScan {
     this.#jobFiles = Math.max(1, options.jobFiles ?? JOB_FILES);
     this.#settledBefore = options.settledBefore ?? Date.now() - TIMESTAMP_SLACK_MS;
     this.#dirPaths = MESSAGE_DIRS.map((dir) => join(maildir, dir));
+    this.#dirPrefixes = this.#dirPaths.map((path) => flatString(`${path}/`));
   }
 
   /** Takes the messages of MESSAGE_DIRS[dir] (see readFileNames). */
@@ -224,7 +228,7 @@ export class MaildirScan {
   }
 
   #pathOf(i: number): string {
-    return `${this.#dirPaths[this.#dirs[i]!]}/${this.#names[i]}`;
+    return this.#dirPrefixes[this.#dirs[i]!]! + this.#names[i]!;
   }
 
   #set(i: number, wireSize: number, version: FileVersion | undefined): void {

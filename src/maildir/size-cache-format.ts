@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+import { flatString } from '../process/flat-string.js';
 import { hasEscapedBytes, nameBytes, nameFromBytes } from './file-names.js';
 import { MESSAGE_DIRS } from './layout.js';
 import type { ScannedMessage } from './listing-types.js';
@@ -155,11 +156,12 @@ export function decodeSizeCache(maildir: string, bytes: Buffer): CachedListing {
   const packed = copyOut(new Uint32Array(count), body, end + count * FLOATS * 8);
   const names = splitNames(body.subarray(end + count * ROW_BYTES));
   if (names.length !== count) throw new SizeCacheFormatError('bad file name');
-  const dirPaths = MESSAGE_DIRS.map((dir) => join(maildir, dir));
-  return { stamps, settled, messages: names.map((name, i) => decodeMessage(dirPaths, name, packed[i]!, numbers, i * FLOATS)) };
+  // Flat, so that each path is one piece on it (see flat-string.ts).
+  const prefixes = MESSAGE_DIRS.map((dir) => flatString(`${join(maildir, dir)}/`));
+  return { stamps, settled, messages: names.map((name, i) => decodeMessage(prefixes, name, packed[i]!, numbers, i * FLOATS)) };
 }
 
-function decodeMessage(dirPaths: readonly string[], name: string, packed: number, numbers: Float64Array, at: number): ScannedMessage {
+function decodeMessage(prefixes: readonly string[], name: string, packed: number, numbers: Float64Array, at: number): ScannedMessage {
   const dirIndex = packed & 3;
   const dir = MESSAGE_DIRS[dirIndex];
   // A name from the file never leaves its directory: no separator, no dot names.
@@ -173,7 +175,7 @@ function decodeMessage(dirPaths: readonly string[], name: string, packed: number
   if (measured && (!isCount(size) || !Number.isFinite(mtimeMs))) throw new SizeCacheFormatError('bad file version');
   return {
     baseName: baseLength === name.length ? name : name.slice(0, baseLength),
-    path: `${dirPaths[dirIndex]}/${name}`,
+    path: prefixes[dirIndex]! + name,
     wireSize,
     dir,
     name,
