@@ -4,7 +4,7 @@ import { bareLineFeeds, type CountBareLineFeeds } from './wire-size.js';
 
 /**
  * What is done to each file: 'measure' reads it for its wire size, 'stat' only lstats it (enough to tell
- * whether a cached size is still that of the file).
+ * whether a cached size is still that of the file, and to give a file read the version it was read at).
  */
 export type MeasureKind = 'measure' | 'stat';
 
@@ -26,8 +26,10 @@ export type SyncFs = Pick<typeof fs, 'openSync' | 'fstatSync' | 'readSync' | 'cl
 
 export interface MeasureTask {
   readonly kind: MeasureKind;
-  readonly paths: readonly string[];
-  /** RESULT_FIELDS numbers per path, written from index `from` on. */
+  /** The directory of the files, and their names in it: a name is a third of its path to send to a thread. */
+  readonly dir: string;
+  readonly names: readonly string[];
+  /** RESULT_FIELDS numbers per name, written from index `from` on. */
   readonly out: Float64Array;
   /** Scratch space for reads (at least 2 bytes: one is kept for a sentinel). */
   readonly buffer: Buffer;
@@ -39,7 +41,7 @@ export interface MeasureTask {
 }
 
 /**
- * Measures (or stats) `paths[from..]` with synchronous calls until done or past `until`, and returns the index
+ * Measures (or stats) `names[from..]` with synchronous calls until done or past `until`, and returns the index
  * reached. Three calls per measured file: open, one read for a small file, close. The wire size counts every
  * LF not preceded by a CR twice, plus 2 when the last byte is no LF, with `countBareLineFeeds` (always
  * wire-size.ts's bareLineFeeds; a parameter so that the threads get it from its source text too).
@@ -48,15 +50,15 @@ export interface MeasureTask {
  * no imports, no module constants, only its parameters and globals. Other errors than "gone" are thrown.
  */
 export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds: CountBareLineFeeds): number {
-  const { kind, paths, out, buffer, readMax, until } = task;
+  const { kind, dir, names, out, buffer, readMax, until } = task;
   // O_NOFOLLOW: a message swapped for a symlink is not followed; O_NONBLOCK: nor is a FIFO waited on.
   const flags = sync.constants.O_RDONLY | (sync.constants.O_NOFOLLOW ?? 0) | (sync.constants.O_NONBLOCK ?? 0);
   const codeOf = (err: unknown): unknown => (err as { code?: unknown } | null)?.code;
   const LF = 10;
   const timed = until !== Number.POSITIVE_INFINITY;
   let index = task.from;
-  while (index < paths.length) {
-    const path = paths[index]!;
+  while (index < names.length) {
+    const path = `${dir}/${names[index]!}`;
     const at = index * 4;
     index += 1;
     out[at] = 1; // gone, unless found below
@@ -82,8 +84,8 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
       }
       if (fd !== undefined) {
         try {
-          // No fstat (it costs as much as the read): a short read is the end of a regular file, and the size
-          // is what was read. The caller takes the file's version with a stat afterwards.
+          // No fstat: a short read is the end of a regular file, and the size is what was read. The caller
+          // takes the file's version with a stat afterwards, once the listing it waits for is made.
           const request = buffer.length - 1;
           let status = 0;
           let stored = 0;
@@ -131,15 +133,15 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
 const buffer = Buffer.allocUnsafe(1 << 16);
 
 /**
- * measureFiles over all of `paths` on this thread, yielding to the event loop every SLICE_MS (a local open or
- * small read takes microseconds, less than the round trip of an asynchronous call).
+ * measureFiles over all of `names` in `dir` on this thread, yielding to the event loop every SLICE_MS (a local
+ * open or small read takes microseconds, less than the round trip of an asynchronous call).
  */
-export async function measureHere(kind: MeasureKind, paths: readonly string[], readMax: number): Promise<Float64Array> {
-  const out = new Float64Array(paths.length * RESULT_FIELDS);
+export async function measureHere(kind: MeasureKind, dir: string, names: readonly string[], readMax: number): Promise<Float64Array> {
+  const out = new Float64Array(names.length * RESULT_FIELDS);
   let from = 0;
   for (;;) {
-    from = measureFiles(fs, { kind, paths, out, buffer, readMax, from, until: performance.now() + SLICE_MS }, bareLineFeeds);
-    if (from >= paths.length) return out;
+    from = measureFiles(fs, { kind, dir, names, out, buffer, readMax, from, until: performance.now() + SLICE_MS }, bareLineFeeds);
+    if (from >= names.length) return out;
     await yieldToEventLoop();
   }
 }

@@ -16,10 +16,10 @@ const { parentPort } = require('node:worker_threads');
 const measureFiles = ${measureFiles.toString()};
 const bareLineFeeds = ${bareLineFeeds.toString()};
 const buffer = Buffer.allocUnsafe(${READ_BUFFER_BYTES});
-parentPort.on('message', ({ kind, paths, readMax }) => {
-  const out = new Float64Array(paths.length * ${RESULT_FIELDS});
+parentPort.on('message', ({ kind, dir, names, readMax }) => {
+  const out = new Float64Array(names.length * ${RESULT_FIELDS});
   try {
-    measureFiles(fs, { kind, paths, out, buffer, readMax, from: 0, until: Infinity }, bareLineFeeds);
+    measureFiles(fs, { kind, dir, names, out, buffer, readMax, from: 0, until: Infinity }, bareLineFeeds);
     parentPort.postMessage({ out }, [out.buffer]);
   } catch (err) {
     parentPort.postMessage({ error: { message: String(err && err.message), code: err && err.code } });
@@ -35,7 +35,7 @@ export class MeasureThreadError extends Error {
 }
 
 interface Job {
-  readonly message: { readonly kind: MeasureKind; readonly paths: readonly string[]; readonly readMax: number };
+  readonly message: { readonly kind: MeasureKind; readonly dir: string; readonly names: readonly string[]; readonly readMax: number };
   readonly resolve: (out: Float64Array) => void;
   readonly reject: (err: Error) => void;
 }
@@ -63,10 +63,10 @@ export class MeasurePool {
     private readonly idleMs: number,
   ) {}
 
-  /** Results for `paths` (RESULT_FIELDS numbers each). Rejects with the file's error, or MeasureThreadError. */
-  run(kind: MeasureKind, paths: readonly string[], readMax: number): Promise<Float64Array> {
+  /** Results for `names` in `dir` (RESULT_FIELDS numbers each). Rejects with the file's error, or MeasureThreadError. */
+  run(kind: MeasureKind, dir: string, names: readonly string[], readMax: number): Promise<Float64Array> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ message: { kind, paths, readMax }, resolve, reject });
+      this.#queue.push({ message: { kind, dir, names, readMax }, resolve, reject });
       this.#dispatch();
     });
   }
@@ -144,15 +144,15 @@ export class MeasurePool {
 export const measurePool = new MeasurePool(Math.min(4, availableParallelism()), 5_000);
 
 /**
- * measureFiles over `paths` as one job: in a thread of `pool`, or on this thread in slices when there is no
- * pool, or no thread can be had.
+ * measureFiles over `names` in `dir` as one job: in a thread of `pool`, or on this thread in slices when there
+ * is no pool, or no thread can be had.
  */
-export async function measureJob(kind: MeasureKind, paths: readonly string[], readMax: number, pool?: MeasurePool): Promise<Float64Array> {
-  if (pool === undefined || pool.size === 0) return measureHere(kind, paths, readMax);
+export async function measureJob(kind: MeasureKind, dir: string, names: readonly string[], readMax: number, pool?: MeasurePool): Promise<Float64Array> {
+  if (pool === undefined || pool.size === 0) return measureHere(kind, dir, names, readMax);
   try {
-    return await pool.run(kind, paths, readMax);
+    return await pool.run(kind, dir, names, readMax);
   } catch (err) {
     if (!(err instanceof MeasureThreadError)) throw err;
-    return measureHere(kind, paths, readMax);
+    return measureHere(kind, dir, names, readMax);
   }
 }

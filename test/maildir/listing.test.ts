@@ -68,9 +68,11 @@ describe('scanMaildir in worker threads', () => {
     const old = await put(maildir, 'new/1.old', 'a\nb\n');
     await utimes(old, PAST, PAST);
     await put(maildir, 'new/2.new', 'a\n');
+    // In the other directory, read in a job of its own: its stat too.
+    await utimes(await put(maildir, 'cur/3.seen:2,S', 'abc\n'), PAST, PAST);
     for (const jobFiles of [1, 100]) {
       const listed = await scanMaildir(maildir, { sizes: new WireSizeCache(), jobFiles, pool });
-      expect(listed.map((m) => m.version)).toEqual([{ size: 4, mtimeMs: PAST * 1000 }, undefined]);
+      expect(listed.map((m) => m.version)).toEqual([{ size: 4, mtimeMs: PAST * 1000 }, undefined, { size: 4, mtimeMs: PAST * 1000 }]);
     }
     const trusting = await scanMaildir(maildir, { sizes: new WireSizeCache(), settledBefore: Date.now() + 60_000 });
     expect(trusting[1]?.version?.size).toBe(2);
@@ -78,8 +80,8 @@ describe('scanMaildir in worker threads', () => {
 
   it('gives no version to a file whose size is not what was read, as when it changed in between', async () => {
     class ChangingPool extends MeasurePool {
-      override async run(kind: MeasureKind, paths: readonly string[], readMax: number): Promise<Float64Array> {
-        const out = await measureHere(kind, paths, readMax);
+      override async run(kind: MeasureKind, dir: string, names: readonly string[], readMax: number): Promise<Float64Array> {
+        const out = await measureHere(kind, dir, names, readMax);
         if (kind === 'stat') for (let at = 0; at < out.length; at += RESULT_FIELDS) out[at + 1]! += 1;
         return out;
       }

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { measureFiles, measureHere, RESULT_FIELDS, Status, type MeasureKind } from '../../src/sizes/measure-files.js';
 import { measureJob, MeasurePool, MeasureThreadError } from '../../src/sizes/measure-pool.js';
@@ -19,8 +19,8 @@ function rows(out: Float64Array): number[][] {
   return Array.from({ length: out.length / RESULT_FIELDS }, (_, i) => [...out.subarray(i * RESULT_FIELDS, (i + 1) * RESULT_FIELDS)]);
 }
 
-/** A directory with one file of each kind measureFiles tells apart, and what it should say of each. */
-async function assortment(): Promise<{ paths: string[]; expected: number[][] }> {
+/** A directory with one file of each kind measureFiles tells apart, their names, and what it should say of each. */
+async function assortment(): Promise<{ dir: string; names: string[]; paths: string[]; expected: number[][] }> {
   const dir = await tempDir();
   const contents = ['a\nb\n', 'a\r\nb\r\n', 'a\r\nb\nc', '', '\n', 'x\r', 'y'.repeat(100_000) + '\n\r\n'.repeat(40_000)];
   const paths: string[] = [];
@@ -43,7 +43,7 @@ async function assortment(): Promise<{ paths: string[]; expected: number[][] }> 
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   paths.push(join(dir, 'fifo'));
   expected.push([Status.gone]);
-  return { paths, expected };
+  return { dir, names: paths.map((path) => basename(path)), paths, expected };
 }
 
 /** What 'measure' says that matters: the status, and for a file read, its size and wire size. */
@@ -62,10 +62,9 @@ describe('measureFiles', () => {
       );
       fc.assert(
         fc.property(content, fc.integer({ min: 2, max: 64 }), (bytes, bufferSize) => {
-          const path = join(dir, 'm');
-          fs.writeFileSync(path, bytes);
+          fs.writeFileSync(join(dir, 'm'), bytes);
           const out = new Float64Array(RESULT_FIELDS);
-          measureFiles(fs, { kind: 'measure', paths: [path], out, buffer: Buffer.alloc(bufferSize), readMax: READ_MAX, from: 0, until: Infinity }, bareLineFeeds);
+          measureFiles(fs, { kind: 'measure', dir, names: ['m'], out, buffer: Buffer.alloc(bufferSize), readMax: READ_MAX, from: 0, until: Infinity }, bareLineFeeds);
           expect([out[0], out[1], out[3]]).toEqual([Status.ok, bytes.length, tallied(Buffer.from(bytes))]);
         }),
         { numRuns: 500 },
@@ -76,47 +75,46 @@ describe('measureFiles', () => {
   });
 
   it('tells apart measured, large and gone files (a symlink, directory or FIFO is no message)', async () => {
-    const { paths, expected } = await assortment();
-    expect(rows(await measureHere('measure', paths, READ_MAX)).map(meaningful)).toEqual(expected);
+    const { dir, names, expected } = await assortment();
+    expect(rows(await measureHere('measure', dir, names, READ_MAX)).map(meaningful)).toEqual(expected);
   });
 
   it('stops at its deadline, having done at least one file, and goes on from there', async () => {
-    const { paths } = await assortment();
-    const out = new Float64Array(paths.length * RESULT_FIELDS);
-    const task = { kind: 'stat' as MeasureKind, paths, out, buffer: Buffer.alloc(64), readMax: READ_MAX, until: 0 };
+    const { dir, names } = await assortment();
+    const out = new Float64Array(names.length * RESULT_FIELDS);
+    const task = { kind: 'stat' as MeasureKind, dir, names, out, buffer: Buffer.alloc(64), readMax: READ_MAX, until: 0 };
     expect(measureFiles(fs, { ...task, from: 0 }, bareLineFeeds)).toBe(1);
-    expect(measureFiles(fs, { ...task, from: 1, until: Infinity }, bareLineFeeds)).toBe(paths.length);
+    expect(measureFiles(fs, { ...task, from: 1, until: Infinity }, bareLineFeeds)).toBe(names.length);
   });
 
   it('stats without reading: regular files only, symlinks not followed', async () => {
-    const { paths } = await assortment();
+    const { dir, names, paths } = await assortment();
     const expected = paths.map((path) => {
       const stats = fs.lstatSync(path, { throwIfNoEntry: false });
       return stats?.isFile() === true ? [Status.ok, stats.size, stats.mtimeMs] : [Status.gone];
     });
     const statRow = (row: number[]): number[] => (row[0] === Status.gone ? [row[0]] : row.slice(0, 3));
-    expect(rows(await measureHere('stat', paths, READ_MAX)).map(statRow)).toEqual(expected);
+    expect(rows(await measureHere('stat', dir, names, READ_MAX)).map(statRow)).toEqual(expected);
   });
 });
 
 describe('measureJob in worker threads', () => {
   it('gives what measuring on this thread gives, with jobs spread over the threads', async () => {
-    const { paths } = await assortment();
+    const { dir, names } = await assortment();
     const pool = new MeasurePool(2, 100);
     for (const kind of ['measure', 'stat'] as const) {
-      const here = rows(await measureHere(kind, paths, READ_MAX)).map(meaningful);
-      const jobs = await Promise.all([1, 2, 3].map(() => measureJob(kind, paths, READ_MAX, pool)));
+      const here = rows(await measureHere(kind, dir, names, READ_MAX)).map(meaningful);
+      const jobs = await Promise.all([1, 2, 3].map(() => measureJob(kind, dir, names, READ_MAX, pool)));
       for (const there of jobs) expect(rows(there).map(meaningful)).toEqual(here);
     }
   });
 
   it('passes a file error on, with its code', async () => {
     const pool = new MeasurePool(1, 100);
-    const tooLong = join(await tempDir(), 'x'.repeat(300));
-    await expect(measureJob('measure', [tooLong], READ_MAX, pool)).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
+    await expect(measureJob('measure', await tempDir(), ['x'.repeat(300)], READ_MAX, pool)).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
     // The thread survives it.
-    const { paths, expected } = await assortment();
-    expect(rows(await measureJob('measure', paths, READ_MAX, pool)).map(meaningful)).toEqual(expected);
+    const { dir, names, expected } = await assortment();
+    expect(rows(await measureJob('measure', dir, names, READ_MAX, pool)).map(meaningful)).toEqual(expected);
   });
 
   it('measures on this thread when no thread can be had', async () => {
@@ -125,8 +123,8 @@ describe('measureJob in worker threads', () => {
         return Promise.reject(new MeasureThreadError(new Error('no threads')));
       }
     }
-    const { paths, expected } = await assortment();
-    const out = await measureJob('measure', paths, READ_MAX, new BrokenPool(2, 100));
+    const { dir, names, expected } = await assortment();
+    const out = await measureJob('measure', dir, names, READ_MAX, new BrokenPool(2, 100));
     expect(rows(out).map(meaningful)).toEqual(expected);
   });
 });
