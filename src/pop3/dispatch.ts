@@ -1,4 +1,3 @@
-import { tap } from 'rxjs';
 import { ENDLESS_LINE_REPLY, type InputLine } from '../net/lines.js';
 import { dispatcher } from '../session/dispatch.js';
 import type { Outcome } from '../session/command.js';
@@ -25,10 +24,7 @@ const pop3 = dispatcher<SessionState, SessionContext, Transition['reply']>({
   userOf: (state) => ('user' in state ? state.user : undefined),
   started: (verb, user, context) => {
     const timed = startTiming(context, 'command', { verb, user });
-    return (transition) => {
-      const { reply } = transition;
-      return { ...transition, reply: { ...reply, out$: reply.out$.pipe(tap({ complete: timed })) } };
-    };
+    return ({ state, reply }) => ({ state, reply: { ...reply, sent: timed } });
   },
 });
 
