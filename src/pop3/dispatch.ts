@@ -6,7 +6,7 @@ import { commandTable } from './commands/index.js';
 import type { SessionContext } from './context.js';
 import { startTiming } from './latency.js';
 import { parseLine } from './parse.js';
-import { err } from './replies.js';
+import { err, withSent } from './replies.js';
 import { continueSasl } from './sasl/exchange.js';
 import { idle, type SessionState } from './state.js';
 
@@ -24,7 +24,7 @@ const pop3 = dispatcher<SessionState, SessionContext, Transition['reply']>({
   userOf: (state) => ('user' in state ? state.user : undefined),
   started: (verb, user, context) => {
     const timed = startTiming(context, 'command', { verb, user });
-    return ({ state, reply }) => ({ state, reply: { ...reply, sent: timed } });
+    return ({ state, reply }) => ({ state, reply: withSent(reply, timed) });
   },
 });
 

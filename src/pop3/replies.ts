@@ -1,4 +1,4 @@
-import { Observable, of } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { Outbound } from '../net/connection.js';
 
 /** RFC 2449 / RFC 3206 response codes this server uses. */
@@ -24,8 +24,9 @@ export interface StreamedReply {
   readonly sent?: () => void;
 }
 
-/** A reply's octets as a stream, whichever kind it is. */
-export const replyOctets = (reply: Reply): Observable<Outbound> => ('wire' in reply ? of(reply.wire) : reply.wire$);
+/** The reply with `sent` set: fields named rather than spread, as the two kinds have different shapes. */
+export const withSent = (reply: Reply, sent: () => void): Reply =>
+  'wire' in reply ? { ok: reply.ok, wire: reply.wire, sent } : { ok: reply.ok, wire$: reply.wire$, sent };
 
 const CRLF = '\r\n';
 
