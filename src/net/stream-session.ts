@@ -76,6 +76,10 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
     this.#reader = readLines(stream, options.maxLineOctets);
   }
 
+  outputFull(): boolean {
+    return this.#outputFull;
+  }
+
   get outputPaused$(): Observable<boolean> {
     this.#paused$ ??= new BehaviorSubject(this.#outputFull);
     return this.#paused$.asObservable();

@@ -33,7 +33,7 @@ const CRLF = '\r\n';
 /** `1 message`, `2 messages`: a count as the status lines say it. */
 export const messageCount = (count: number): string => (count === 1 ? '1 message' : `${count} messages`);
 
-const statusLine = (status: '+OK' | '-ERR', text: string, code?: ResponseCode): string =>
+export const statusLine = (status: '+OK' | '-ERR', text: string, code?: ResponseCode): string =>
   `${status}${code ? ` [${code}]` : ''}${text ? ` ${text}` : ''}${CRLF}`;
 
 export const ok = (text: string, code?: ResponseCode): InstantReply => ({ ok: true, wire: statusLine('+OK', text, code) });
