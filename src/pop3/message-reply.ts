@@ -1,4 +1,4 @@
-import { identity, Observable, tap, type OperatorFunction } from 'rxjs';
+import { defer, identity, Observable, tap, type OperatorFunction } from 'rxjs';
 import type { Outbound } from '../net/connection.js';
 import { newBodyEncoder } from './kernel-wire-body-encoder.js';
 import type { SessionContext } from './context.js';
@@ -24,25 +24,32 @@ export function messageReply(
     context.emit({ type: 'message-retrieved', connection: context.connection.id, user: state.user, octets, at: context.scheduler.now() });
     onSent();
   };
-  let octets = 0;
-  const body$ = messageBytes(state.maildrop, index, context.connection.outputPaused$).pipe(
-    cut,
-    toWireBody(),
-    tap({
-      next: (chunk) => (octets += chunk.length),
-      complete: () => retrieved(octets),
-    }),
-  );
-  const { wire$ } = streamed(statusText, body$, err(`Message ${index + 1} cannot be read`, 'SYS/TEMP'));
-  if (cut !== identity) return { ok: true, wire$ };
+  // The stream is built only when needed: most RETRs go out whole (below).
+  const streamed$ = (): Observable<Outbound> => {
+    let octets = 0;
+    const body$ = messageBytes(state.maildrop, index, context.connection.outputPaused$).pipe(
+      cut,
+      toWireBody(),
+      tap({
+        next: (chunk) => (octets += chunk.length),
+        complete: () => retrieved(octets),
+      }),
+    );
+    return streamed(statusText, body$, err(`Message ${index + 1} cannot be read`, 'SYS/TEMP')).wire$;
+  };
+  if (cut !== identity) return { ok: true, wire$: defer(streamed$) };
   // Most RETRs: a small message, with room in the socket's buffer, goes out whole when its turn comes,
-  // without the stream above (a read, the encoding, three writes). Anything else takes the stream.
+  // without the stream (a read, the encoding, three writes). Anything else takes the stream.
   const whole$ = new Observable<Outbound>((subscriber) => {
     const wire = wholeMessage(state, index, context);
-    if (wire === undefined) return wire$.subscribe(subscriber);
+    if (wire === undefined) return streamed$().subscribe(subscriber);
     subscriber.next(statusLine('+OK', statusText));
-    for (const chunk of wire) subscriber.next(chunk);
-    retrieved(wire.reduce((sum, chunk) => sum + chunk.length, 0));
+    let octets = 0;
+    for (const chunk of wire) {
+      octets += chunk.length;
+      subscriber.next(chunk);
+    }
+    retrieved(octets);
     subscriber.complete();
     return undefined;
   });
