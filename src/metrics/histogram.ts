@@ -22,8 +22,9 @@ export const EMPTY_HISTOGRAM: Histogram = { counts: new Array<number>(LATENCY_BU
 
 /** The bucket an observation falls in (`le` semantics: a value equal to a bound is in that bound's bucket). */
 function bucketOf(seconds: number): number {
-  const index = LATENCY_BUCKETS.findIndex((bound) => seconds <= bound);
-  return index === -1 ? LATENCY_BUCKETS.length : index;
+  let index = 0;
+  while (index < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[index]!) index += 1;
+  return index;
 }
 
 /** Pure: the histogram with one more observation. */

@@ -47,10 +47,12 @@ export function advanceLatencies(latencies: Latencies, now: number): Latencies {
   return { ...latencies, recent: recent.filter((slot) => slot.second >= oldest) };
 }
 
-const add = (histograms: Histograms, name: string, seconds: number): Histograms => ({
-  ...histograms,
-  [name]: observe(histograms[name] ?? EMPTY_HISTOGRAM, seconds),
-});
+/** A copy and then a set: V8 builds `{ ...histograms, [name]: h }` (a spread with a computed key) several times slower. */
+function add(histograms: Histograms, name: string, seconds: number): Histograms {
+  const next: Record<string, Histogram> = Object.assign({}, histograms);
+  next[name] = observe(histograms[name] ?? EMPTY_HISTOGRAM, seconds);
+  return next;
+}
 
 /** One observation of `name`, at time `at` (ms); an event stamped before the newest second counts in it. */
 export function recordLatency(latencies: Latencies, name: string, at: number, ms: number): Latencies {

@@ -140,7 +140,12 @@ function count(m: Draft, event: MetricsInput): void {
       return;
     }
     case 'command':
-      if (event.protocol === 'pop3') m.commands = { ...m.commands, [event.verb]: (m.commands[event.verb] ?? 0) + 1 };
+      if (event.protocol === 'pop3') {
+        // A copy and then a set, as latency.ts does: a spread with a computed key is several times slower.
+        const commands: Record<string, number> = Object.assign({}, m.commands);
+        commands[event.verb] = (commands[event.verb] ?? 0) + 1;
+        m.commands = commands;
+      }
       return;
     case 'message-retrieved':
       m.messagesRetrieved += 1;

@@ -4,7 +4,6 @@ import {
   interval,
   map,
   merge,
-  ReplaySubject,
   scan,
   startWith,
   tap,
@@ -13,6 +12,7 @@ import {
   type Subscription,
 } from 'rxjs';
 import type { ServerEvent } from '../events/server-events.js';
+import { latestSubject } from './latest-subject.js';
 import { SessionTable } from './session-table.js';
 import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
 import type { ClockTick, MetricsInput } from './input.js';
@@ -37,8 +37,9 @@ export interface MetricsOptions {
 }
 
 /**
- * Metrics folded from the event stream with `scan`, multicast through a ReplaySubject(1): the fold holds the
- * only subscription to `events$`; watchers subscribe to the subject and leave without touching the fold.
+ * Metrics folded from the event stream with `scan`, multicast through a subject that replays the latest
+ * value (latest-subject.ts): the fold holds the only subscription to `events$`; watchers subscribe to the
+ * subject and leave without touching the fold.
  * (Equivalent to shareReplay({ bufferSize: 1, refCount: false }) plus an explicit connect and disconnect.)
  */
 export function createMetrics(events$: Observable<ServerEvent>, options: MetricsOptions): MetricsFeed {
@@ -55,6 +56,6 @@ export function createMetrics(events$: Observable<ServerEvent>, options: Metrics
     const folded = (metrics: Metrics, inputs: readonly MetricsInput[]): Metrics => inputs.reduce(applyEvent, metrics);
     return inputs$.pipe(scan(folded, initial), startWith(initial));
   });
-  const shared$ = connectable(folded$, { connector: () => new ReplaySubject<Metrics>(1), resetOnDisconnect: false });
+  const shared$ = connectable(folded$, { connector: () => latestSubject<Metrics>(), resetOnDisconnect: false });
   return { metrics$: shared$, events$, sessions, connect: () => shared$.connect() };
 }

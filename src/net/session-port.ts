@@ -28,6 +28,8 @@ export interface ConnectionInfo {
   readonly remote: string;
   /** True while the socket's buffer is full: sources of large replies pause until it drains. */
   readonly outputPaused$: Observable<boolean>;
+  /** The same as a value, read at once: a reply that can go out whole checks it instead of subscribing. */
+  readonly outputFull?: () => boolean;
   /**
    * Stop (true) or resume (false) reading lines: a session with a long backlog of unanswered commands
    * holds its input, so a client that pipelines without reading cannot make it queue work.

@@ -63,6 +63,7 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
   // writev instead of a syscall each, and are counted by one `bytes` event instead of one per chunk.
   #corked = false;
   #corkedOctets = 0;
+  #unreportedIn = 0;
   #upgrade: StartTls | undefined;
 
   constructor(stream: Socket, peer: Omit<ServedConnection, 'outputPaused$'>, options: StreamSessionOptions) {
@@ -74,6 +75,10 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
     this.#stream = stream;
     this.#options = options;
     this.#reader = readLines(stream, options.maxLineOctets);
+  }
+
+  outputFull(): boolean {
+    return this.#outputFull;
   }
 
   get outputPaused$(): Observable<boolean> {
@@ -94,6 +99,7 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
     // After the session's own teardown, so the line reader is detached before the stream is handed over.
     const stream = this.#stream;
     stream.off('data', this.#countIn);
+    this.#reportIn();
     stream.off('drain', this.#drained);
     this.#paused$?.complete();
     if (this.#upgrade !== undefined) this.#options.onStartTls(this.#upgrade);
@@ -120,10 +126,20 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
   }
 
   // Listeners must be functions; these two are all the closures a connection keeps.
-  readonly #countIn = (chunk: Buffer): void => this.#emitBytes('in', chunk.length);
+  // Input octets are reported with the next output (every command has a reply) or at the end: one
+  // `bytes` event per exchange instead of one per socket read.
+  readonly #countIn = (chunk: Buffer): void => {
+    this.#unreportedIn += chunk.length;
+  };
   readonly #drained = (): void => {
     if (this.#outputFull) this.#setOutputFull(false);
   };
+
+  #reportIn(): void {
+    if (this.#unreportedIn === 0) return;
+    this.#emitBytes('in', this.#unreportedIn);
+    this.#unreportedIn = 0;
+  }
 
   #emitBytes(direction: 'in' | 'out', octets: number): void {
     const { protocol, emit, now } = this.#options;
@@ -143,6 +159,7 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
 
   static #uncork(session: StreamSession): void {
     session.#corked = false;
+    session.#reportIn();
     session.#emitBytes('out', session.#corkedOctets);
     session.#corkedOctets = 0;
     session.#stream.uncork();

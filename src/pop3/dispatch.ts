@@ -1,4 +1,3 @@
-import { tap } from 'rxjs';
 import { ENDLESS_LINE_REPLY, type InputLine } from '../net/lines.js';
 import { dispatcher } from '../session/dispatch.js';
 import type { Outcome } from '../session/command.js';
@@ -7,7 +6,7 @@ import { commandTable } from './commands/index.js';
 import type { SessionContext } from './context.js';
 import { startTiming } from './latency.js';
 import { parseLine } from './parse.js';
-import { err } from './replies.js';
+import { err, withSent } from './replies.js';
 import { continueSasl } from './sasl/exchange.js';
 import { idle, type SessionState } from './state.js';
 
@@ -25,10 +24,7 @@ const pop3 = dispatcher<SessionState, SessionContext, Transition['reply']>({
   userOf: (state) => ('user' in state ? state.user : undefined),
   started: (verb, user, context) => {
     const timed = startTiming(context, 'command', { verb, user });
-    return (transition) => {
-      const { reply } = transition;
-      return { ...transition, reply: { ...reply, out$: reply.out$.pipe(tap({ complete: timed })) } };
-    };
+    return ({ state, reply }) => ({ state, reply: withSent(reply, timed) });
   },
 });
 

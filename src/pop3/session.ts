@@ -1,5 +1,6 @@
-import { concat, concatMap, defer, finalize, from, of, type Observable } from 'rxjs';
-import type { ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
+import { concat, defer, finalize, from, map, Observable, of } from 'rxjs';
+import type { Outbound, ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
+import type { Outcome } from '../session/command.js';
 import type { InputLine } from '../net/lines.js';
 import { flatString } from '../process/flat-string.js';
 import { inOrder } from '../session/in-order.js';
@@ -7,7 +8,7 @@ import { runSession } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
-import { err } from './replies.js';
+import { err, type InstantReply, type StreamedReply } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
 const AUTOLOGOUT = err('Disconnected for inactivity');
@@ -88,19 +89,39 @@ function runPop3Session(
       connection.holdInput?.(held);
     }
   };
-  const replies = inOrder(({ state, reply }: Transition): Observable<SessionOutput> => {
-    const answer$ = reply.out$.pipe(finalize(() => adjustBacklog(-1)));
-    if (state.phase === 'update') {
-      // From here the commit owns the maildrop (it releases the lock when done).
-      return defer(() => {
-        committing = true;
-        return answer$;
+  /** A streamed reply's octets; its backlog slot is freed however it ends. */
+  const streamedAnswer = ({ wire$, sent }: StreamedReply): Observable<Outbound> =>
+    new Observable<Outbound>((subscriber) => {
+      // One subscriber rather than tap and finalize: twenty of these in a session that fetches twenty messages.
+      const inner = wire$.subscribe({
+        next: (chunk) => subscriber.next(chunk),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => {
+          sent?.();
+          subscriber.complete();
+        },
       });
+      return () => {
+        inner.unsubscribe();
+        adjustBacklog(-1);
+      };
+    });
+  // Each transition's reply when its turn comes: an instant reply as the string itself, no stream.
+  const replies = inOrder(({ state, reply }: Transition): Outcome<SessionOutput> => {
+    // From here the commit owns the maildrop (it releases the lock when done).
+    if (state.phase === 'update') committing = true;
+    if (state.phase === 'starting-tls') {
+      const answer$ = 'wire' in reply ? of(answerNow(reply)) : streamedAnswer(reply);
+      return concat(answer$, of(afterStartTls(service, timestamp, state.failures)));
     }
-    return state.phase === 'starting-tls'
-      ? concat(answer$, of(afterStartTls(service, timestamp, state.failures)))
-      : answer$;
+    return 'wire' in reply ? answerNow(reply) : streamedAnswer(reply);
   });
+  /** An instant reply, handed to the socket as it is returned. */
+  function answerNow({ wire, sent }: InstantReply): string {
+    adjustBacklog(-1);
+    sent?.();
+    return wire;
+  }
   const session$ = runSession<SessionState, Transition, InputLine, SessionOutput>(lines$, {
     scheduler: context.scheduler,
     greeting,
@@ -110,7 +131,7 @@ function runPop3Session(
     silenceAllowedMs: (state) => (state.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs()),
     onSilence: () => {
       context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
-      return AUTOLOGOUT.out$;
+      return of(AUTOLOGOUT.wire);
     },
     onLine: () => adjustBacklog(1),
     onTransition: (transition) => (current = transition.state),
@@ -121,13 +142,13 @@ function runPop3Session(
     context.controls.endWhenKicked<SessionOutput>(connection.id, userNow, () => {
       context.emit({ type: 'kicked', connection: connection.id, user: userNow(), at: context.scheduler.now() });
       const releasing = releaseUncommitted();
-      if (releasing === undefined) return KICKED.out$;
+      if (releasing === undefined) return of(KICKED.wire);
       // Released or not (the failure is the store's to report), the session ends.
       const settled = releasing.then(
         () => undefined,
         () => undefined,
       );
-      return from(settled).pipe(concatMap(() => KICKED.out$));
+      return from(settled).pipe(map(() => KICKED.wire));
     }),
     finalize(() => void releaseUncommitted()),
   );

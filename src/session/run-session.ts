@@ -1,4 +1,4 @@
-import { isObservable, of, type Observable, type SchedulerLike } from 'rxjs';
+import { isObservable, type Observable, type SchedulerLike } from 'rxjs';
 import type { Outcome } from './command.js';
 import { inOrder } from './in-order.js';
 import { onEach } from './on-each.js';
@@ -47,9 +47,9 @@ export function runSession<S, T extends { readonly state: S }, L, O>(
     // The next step runs only once the previous transition has been made, so `current` is its state. Each
     // line is activity as it arrives; the final transition is the last.
     inOrder(
-      (line: L): Observable<T> => {
+      (line: L): Outcome<T> => {
         const outcome = machine.step(current, line);
-        return isObservable(outcome) ? outcome.pipe(onEach(made)) : of(made(outcome));
+        return isObservable(outcome) ? outcome.pipe(onEach(made)) : made(outcome);
       },
       {
         arrived: () => {

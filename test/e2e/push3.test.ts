@@ -72,6 +72,20 @@ async function pop3Login(port: number, user: string, password: string): Promise<
 }
 
 describe('Push3 end to end', () => {
+  it('counts every octet a POP3 client sent, including a last partial line nobody answered', async () => {
+    const daemon = await startSite(MONITORED);
+    const push3 = await admin(daemon);
+    const before = await metrics(push3);
+    const client = await open(daemon.port('pop3'));
+    await client.command('USER alice');
+    await client.command('NOOP');
+    client.send('NOO');
+    client.close();
+    const sent = 'USER alice\r\n'.length + 'NOOP\r\n'.length + 'NOO'.length;
+    const after = await settledMetrics(push3, (m) => m.pop3_bytes_received! - before.pop3_bytes_received! >= sent);
+    expect(after.pop3_bytes_received! - before.pop3_bytes_received!).toBe(sent);
+  });
+
   it('METRICS and Prometheus count real POP3 sessions: totals grow by N, bytes sent by at least what was retrieved', async () => {
     const daemon = await startSite(MONITORED);
     const push3 = await admin(daemon);

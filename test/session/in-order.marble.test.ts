@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { inOrder } from '../../src/session/in-order.js';
 import { testScheduler } from '../support/test-scheduler.js';
@@ -77,4 +78,49 @@ describe('inOrder', () => {
       expectSubscriptions(inner$.subscriptions).toBe('^--!');
     });
   });
+
+  it('passes a plain value on at once, in turn with the streams before and after it', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      // `s` maps to a stream that completes a frame after its value; every other value to its capital, plain.
+      const project = (v: string) => (v === 's' ? cold('--s|') : v.toUpperCase());
+      expectObservable(hot('a-sbc----d|').pipe(inOrder(project))).toBe('A---s(BC)D|');
+    });
+  });
+
+  it('drains a backlog of plain values in order, and ends on a plain last value', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable, expectSubscriptions }) => {
+      const source$ = hot('sabcd');
+      const project = (v: string) => (v === 's' ? cold('---s|') : v);
+      expectObservable(source$.pipe(inOrder(project, { isLast: (out) => out === 'c' }))).toBe('---s(abc|)');
+      expectSubscriptions(source$.subscriptions).toBe('^---!');
+    });
+  });
+
+  it('completes after the plain values when the source completes while a stream runs', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, cold, expectObservable }) => {
+      const project = (v: string) => (v === 's' ? cold('---s|') : v);
+      expectObservable(hot('sa|').pipe(inOrder(project))).toBe('---s(a|)');
+    });
+  });
+
+  it('keeps the stack flat over a long backlog of plain values', () => {
+    const values: number[] = [];
+    const backlog = Array.from({ length: 20_000 }, (_, i) => i);
+    // A first value that waits, so that every other one queues behind it.
+    let release: () => void = () => undefined;
+    const source$ = new Observable<number>((subscriber) => {
+      for (const value of [-1, ...backlog]) subscriber.next(value);
+      subscriber.complete();
+    });
+    const project = (v: number) => (v === -1 ? new Observable<number>((inner) => void (release = () => inner.complete())) : v);
+    let completed = false;
+    source$.pipe(inOrder(project)).subscribe({ next: (v) => values.push(v), complete: () => (completed = true) });
+    release();
+    expect(values).toEqual(backlog);
+    expect(completed).toBe(true);
+  });
 });
+

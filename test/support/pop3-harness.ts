@@ -74,6 +74,8 @@ export function harness(
         address: '127.0.0.1',
         secure: false,
         outputPaused$: options.paused$ ?? of(false),
+        // Backpressure tests drive paused$; the others also take the path of a reply that goes out whole.
+        ...(options.paused$ === undefined ? { outputFull: () => false } : {}),
         ...peer,
       }).pipe(map(asText(upgrades))),
   };

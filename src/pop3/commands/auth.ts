@@ -1,13 +1,12 @@
-import { of } from 'rxjs';
 import { upToTwoWords } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { plaintextRefused } from '../plaintext.js';
-import { err, multiline } from '../replies.js';
+import { err, multiline, type InstantReply } from '../replies.js';
 import { completeSasl } from '../sasl/exchange.js';
 import { offeredMechanisms, saslMechanisms } from '../sasl/index.js';
 import { idle } from '../state.js';
 
-const CONTINUE = { ok: true, out$: of('+ \r\n') };
+const CONTINUE: InstantReply = { ok: true, wire: '+ \r\n' };
 
 /** AUTH (RFC 5034): with an initial response, or with a `+ ` continuation; bare AUTH lists mechanisms. */
 export const auth = defineCommand({

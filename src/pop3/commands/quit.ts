@@ -1,4 +1,4 @@
-import { defer, from, switchMap } from 'rxjs';
+import { defer, from, map } from 'rxjs';
 import { noArguments } from '../../session/arguments.js';
 import { defineCommand } from '../command.js';
 import { timedUntilAnswer } from '../latency.js';
@@ -14,8 +14,8 @@ export const quit = defineCommand({
     const { user, maildrop, deleted } = state;
     // Deferred: pipelined RETRs before QUIT open their files only when their replies' turn comes, so
     // the commit must wait for its own turn, or it would delete what they have yet to send.
-    const out$ = defer(() => from(maildrop.commit(deleted)).pipe(timedUntilAnswer(context, 'update', user))).pipe(
-      switchMap((result) => {
+    const wire$ = defer(() => from(maildrop.commit(deleted)).pipe(timedUntilAnswer(context, 'update', user))).pipe(
+      map((result) => {
         if (result.removed > 0) {
           context.emit({ type: 'messages-deleted', connection: context.connection.id, user, count: result.removed, at: context.scheduler.now() });
         }
@@ -23,9 +23,9 @@ export const quit = defineCommand({
           result.failed > 0
             ? err(`Some deleted messages were not removed (${result.failed})`, 'SYS/TEMP')
             : ok(`Bye: ${messageCount(result.removed)} deleted`);
-        return reply.out$;
+        return reply.wire;
       }),
     );
-    return { state: { phase: 'update', user, maildrop }, reply: { ok: true, out$ } };
+    return { state: { phase: 'update', user, maildrop }, reply: { ok: true, wire$ } };
   },
 });
