@@ -1,11 +1,10 @@
-import { defer, identity, Observable, tap, type OperatorFunction } from 'rxjs';
+import { defer, identity, Observable, tap, throwError, type OperatorFunction } from 'rxjs';
 import type { Outbound } from '../net/connection.js';
-import { newBodyEncoder } from './kernel-wire-body-encoder.js';
 import type { SessionContext } from './context.js';
-import { messageBytes } from './readable-source.js';
+import { fromReadable, messageBytes } from './readable-source.js';
 import { err, statusLine, streamed, type StreamedReply } from './replies.js';
 import type { Transaction } from './state.js';
-import { toWireBody } from './wire-body.js';
+import { toWireBody, wholeWireBody } from './wire-body.js';
 
 /**
  * RETR/TOP's reply: the stored file, opened only when this reply's turn comes (so pipelined replies
@@ -20,14 +19,16 @@ export function messageReply(
   /** Called once the whole body has gone out (RETR marks the message seen then). */
   onSent: () => void = () => undefined,
 ): StreamedReply {
+  const { maildrop } = state;
+  const { connection } = context;
   const retrieved = (octets: number): void => {
-    context.emit({ type: 'message-retrieved', connection: context.connection.id, user: state.user, octets, at: context.scheduler.now() });
+    context.emit({ type: 'message-retrieved', connection: connection.id, user: state.user, octets, at: context.scheduler.now() });
     onSent();
   };
-  // The stream is built only when needed: most RETRs go out whole (below).
-  const streamed$ = (): Observable<Outbound> => {
+  /** The reply streamed from `stored$`, the stored bytes: cut, encoded, paced, and -ERR if they never come. */
+  const streamedFrom = (stored$: Observable<Buffer>): Observable<Outbound> => {
     let octets = 0;
-    const body$ = messageBytes(state.maildrop, index, context.connection.outputPaused$).pipe(
+    const body$ = stored$.pipe(
       cut,
       toWireBody(),
       tap({
@@ -37,15 +38,25 @@ export function messageReply(
     );
     return streamed(statusText, body$, err(`Message ${index + 1} cannot be read`, 'SYS/TEMP')).wire$;
   };
-  if (cut !== identity) return { ok: true, wire$: defer(streamed$) };
+  const fromStore = (): Observable<Buffer> => messageBytes(maildrop, index, connection.outputPaused$);
+  const { readAtOnce } = maildrop;
+  if (cut !== identity || readAtOnce === undefined) return { ok: true, wire$: defer(() => streamedFrom(fromStore())) };
   // Most RETRs: a small message, with room in the socket's buffer, goes out whole when its turn comes,
-  // without the stream (a read, the encoding, three writes). Anything else takes the stream.
-  const whole$ = new Observable<Outbound>((subscriber) => {
-    const wire = wholeMessage(state, index, context);
-    if (wire === undefined) return streamed$().subscribe(subscriber);
+  // without a stream (a read, the encoding, three writes). Whatever that read found is not read again.
+  const wire$ = new Observable<Outbound>((subscriber) => {
+    // A full buffer: the stream waits for it to drain before it reads.
+    if (connection.outputFull?.() !== false) return streamedFrom(fromStore()).subscribe(subscriber);
+    let stored: Buffer | undefined;
+    try {
+      stored = readAtOnce.call(maildrop, index);
+    } catch (error) {
+      return streamedFrom(throwError(() => error)).subscribe(subscriber);
+    }
+    // Larger than it can take at once (or moved): streamed from the file.
+    if (stored === undefined) return streamedFrom(fromReadable(() => maildrop.read(index), connection.outputPaused$)).subscribe(subscriber);
     subscriber.next(statusLine('+OK', statusText));
     let octets = 0;
-    for (const chunk of wire) {
+    for (const chunk of wholeWireBody(stored)) {
       octets += chunk.length;
       subscriber.next(chunk);
     }
@@ -53,26 +64,5 @@ export function messageReply(
     subscriber.complete();
     return undefined;
   });
-  return { ok: true, wire$: whole$ };
-}
-
-/**
- * Message `index` in wire form, terminator included, when it can be read at once and the socket has room
- * for it; otherwise undefined (the caller streams it, which also reports a file that cannot be read).
- */
-function wholeMessage(state: Transaction, index: number, context: SessionContext): Buffer[] | undefined {
-  const { maildrop } = state;
-  if (maildrop.readAtOnce === undefined || context.connection.outputFull?.() !== false) return undefined;
-  let stored: Buffer | undefined;
-  try {
-    stored = maildrop.readAtOnce(index);
-  } catch {
-    return undefined;
-  }
-  if (stored === undefined) return undefined;
-  const encoder = newBodyEncoder();
-  const wire: Buffer[] = [];
-  encoder.encode(stored, (chunk) => wire.push(chunk));
-  wire.push(encoder.end());
-  return wire;
+  return { ok: true, wire$ };
 }

@@ -26,6 +26,15 @@ export function toWireBody(): OperatorFunction<Buffer, Buffer> {
     });
 }
 
+/** A stored message read whole, in wire form with its terminator: what toWireBody gives for it as one chunk. */
+export function wholeWireBody(stored: Buffer): Buffer[] {
+  const encoder = newBodyEncoder();
+  const wire: Buffer[] = [];
+  encoder.encode(stored, (chunk) => wire.push(chunk));
+  wire.push(encoder.end());
+  return wire;
+}
+
 /**
  * TOP's cut (RFC 1939 §7): the header, the blank line after it, then at most `bodyLines` lines of
  * the body. Completing early unsubscribes the source, which stops reading the file.
