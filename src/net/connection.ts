@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type { SecureContext } from 'node:tls';
 import type { Subscription } from 'rxjs';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { discardPlaintext, serverHandshake } from '../tls/handshake.js';
+import { randomOctets } from '../process/random-pool.js';
 import { socketPeer, type Peer } from './peer.js';
 import { runStreamSession, type StreamSessionOptions } from './stream-session.js';
 import type { ServedConnection, SessionFactory, StartTls } from './session-port.js';
@@ -43,7 +43,7 @@ export interface OpenConnection {
 }
 
 function newConnectionId(): string {
-  return randomBytes(6).toString('base64url');
+  return randomOctets(6).toString('base64url');
 }
 
 /**
