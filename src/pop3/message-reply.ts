@@ -4,7 +4,7 @@ import type { SessionContext } from './context.js';
 import { fromReadable, messageBytes } from './readable-source.js';
 import { err, statusLine, streamed, type StreamedReply } from './replies.js';
 import type { Transaction } from './state.js';
-import { toWireBody, wholeWireBody } from './wire-body.js';
+import { toWireBody, wholeWireReply } from './wire-body.js';
 
 /**
  * RETR/TOP's reply: the stored file, opened only when this reply's turn comes (so pipelined replies
@@ -42,7 +42,7 @@ export function messageReply(
   const { readAtOnce } = maildrop;
   if (cut !== identity || readAtOnce === undefined) return { ok: true, wire$: defer(() => streamedFrom(fromStore())) };
   // Most RETRs: a small message, with room in the socket's buffer, goes out whole when its turn comes,
-  // without a stream (a read, the encoding, three writes). Whatever that read found is not read again.
+  // without a stream (a read, the encoding, one buffer). Whatever that read found is not read again.
   const wire$ = new Observable<Outbound>((subscriber) => {
     // A full buffer: the stream waits for it to drain before it reads.
     if (connection.outputFull?.() !== false) return streamedFrom(fromStore()).subscribe(subscriber);
@@ -54,13 +54,9 @@ export function messageReply(
     }
     // Larger than it can take at once (or moved): streamed from the file.
     if (stored === undefined) return streamedFrom(fromReadable(() => maildrop.read(index), connection.outputPaused$)).subscribe(subscriber);
-    subscriber.next(statusLine('+OK', statusText));
-    let octets = 0;
-    for (const chunk of wholeWireBody(stored)) {
-      octets += chunk.length;
-      subscriber.next(chunk);
-    }
-    retrieved(octets);
+    const { wire, bodyOctets } = wholeWireReply(statusLine('+OK', statusText), stored);
+    subscriber.next(wire);
+    retrieved(bodyOctets);
     subscriber.complete();
     return undefined;
   });

@@ -26,13 +26,20 @@ export function toWireBody(): OperatorFunction<Buffer, Buffer> {
     });
 }
 
-/** A stored message read whole, in wire form with its terminator: what toWireBody gives for it as one chunk. */
-export function wholeWireBody(stored: Buffer): Buffer[] {
+/**
+ * The reply to a RETR of a message read whole: the status line, the wire form (what toWireBody gives for
+ * it as one chunk) and the terminator in one buffer, so that it leaves in one plain write instead of a
+ * writev of a string and buffers. `bodyOctets` counts the wire form with its terminator.
+ */
+export function wholeWireReply(status: string, stored: Buffer): { readonly wire: Buffer; readonly bodyOctets: number } {
   const encoder = newBodyEncoder();
-  const wire: Buffer[] = [];
-  encoder.encode(stored, (chunk) => wire.push(chunk));
-  wire.push(encoder.end());
-  return wire;
+  const head = Buffer.from(status);
+  const parts: Buffer[] = [head];
+  encoder.encode(stored, (chunk) => parts.push(chunk));
+  parts.push(encoder.end());
+  let octets = 0;
+  for (const part of parts) octets += part.length;
+  return { wire: Buffer.concat(parts, octets), bodyOctets: octets - head.length };
 }
 
 /**
