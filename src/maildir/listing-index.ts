@@ -22,6 +22,12 @@ export interface ListingIndexOptions {
    * directories stands for them while their stamps stay the same.
    */
   readonly settleMs?: number;
+  /**
+   * How long a cache file of `deferFrom` messages or more waits before it is encoded: the client's next command
+   * (STAT, LIST) usually comes right after the login reply, and need not queue behind the encoding's slices.
+   */
+  readonly writeDelayMs?: number;
+  readonly deferFrom?: number;
   /** Messages kept in memory over all Maildirs; the least recently listed Maildirs are dropped first. */
   readonly maxMessages?: number;
   readonly now?: () => number;
@@ -97,6 +103,8 @@ export class ListingIndex {
   readonly #persistFrom: number;
   readonly #settleMs: number;
   readonly #maxMessages: number;
+  readonly #writeDelayMs: number;
+  readonly #deferFrom: number;
   readonly #now: () => number;
   /** Least recently listed first. */
   readonly #listings = new Map<string, CachedListing>();
@@ -113,6 +121,9 @@ export class ListingIndex {
     this.#persistFrom = options.persistFrom ?? 100;
     this.#settleMs = options.settleMs ?? 2_000;
     this.#maxMessages = options.maxMessages ?? 250_000;
+    this.#writeDelayMs = options.writeDelayMs ?? 100;
+    // About a slice's encoding (see size-cache-format.ts): smaller files hold nothing up.
+    this.#deferFrom = options.deferFrom ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -194,6 +205,11 @@ export class ListingIndex {
         this.#queued.delete(maildir);
         await next.versioned;
         if (!this.#changed(next.previous, next.listing)) continue;
+        if (next.listing.messages.length >= this.#deferFrom) {
+          await new Promise((resolve) => setTimeout(resolve, this.#writeDelayMs));
+          // A later listing came meanwhile: it is the one to write.
+          if (this.#queued.has(maildir)) continue;
+        }
         try {
           await writeSizeCache(maildir, next.listing);
           this.#onDisk.add(next.listing);

@@ -24,8 +24,10 @@ async function encodeInSlices(listing: CachedListing): Promise<Buffer> {
   const pieces: Buffer[] = [];
   let sliceStart = performance.now();
   for (const piece of bodyPieces(listing)) {
-    hash.update(piece);
-    pieces.push(piece);
+    if (piece !== undefined) {
+      hash.update(piece);
+      pieces.push(piece);
+    }
     if (performance.now() - sliceStart >= SLICE_MS) {
       await yieldToEventLoop();
       sliceStart = performance.now();

@@ -64,11 +64,18 @@ function namesPiece(messages: readonly ScannedMessage[]): Buffer {
   return Buffer.concat(messages.flatMap((m) => [nameBytes(m.name), Buffer.of(NUL)]));
 }
 
-/** Everything after the digest, in pieces of PIECE messages, so that encoding 100,000 can be sliced. */
-export function* bodyPieces(listing: CachedListing): Generator<Buffer> {
+/**
+ * Everything after the digest, in pieces of PIECE messages, so that encoding 100,000 can be sliced. The names
+ * are encoded before the header (which gives their length): each of those steps yields undefined, a point to
+ * pause at with nothing to write yet, so that they are not one long step of their own.
+ */
+export function* bodyPieces(listing: CachedListing): Generator<Buffer | undefined> {
   const { messages } = listing;
   const names: Buffer[] = [];
-  for (let start = 0; start < messages.length; start += PIECE) names.push(namesPiece(messages.slice(start, start + PIECE)));
+  for (let start = 0; start < messages.length; start += PIECE) {
+    names.push(namesPiece(messages.slice(start, start + PIECE)));
+    yield undefined;
+  }
   const namesBytes = names.reduce((sum, piece) => sum + piece.length, 0);
   const header = { stamps: listing.stamps, settled: listing.settled, count: messages.length, namesBytes };
   yield Buffer.from(`${JSON.stringify(header)}\n`, 'utf8');
@@ -95,7 +102,7 @@ export function assembleSizeCache(pieces: readonly Buffer[], digest: Buffer): Bu
 }
 
 export function encodeSizeCache(listing: CachedListing): Buffer {
-  const pieces = [...bodyPieces(listing)];
+  const pieces = [...bodyPieces(listing)].filter((piece) => piece !== undefined);
   const hash = createHash('sha256');
   for (const piece of pieces) hash.update(piece);
   return assembleSizeCache(pieces, hash.digest());

@@ -231,6 +231,25 @@ describe('ListingIndex', () => {
     expect(sizesOf(await index().list(maildir))).toEqual([3]);
   });
 
+  it('puts off writing a large listing, so that the next command is not held up; a small one is not', async () => {
+    const maildir = await tempMaildir();
+    for (let i = 0; i < 3; i++) await put(maildir, `new/${i}.m,W=2`, 'x\n');
+    const deferred = index({ deferFrom: 3, writeDelayMs: 400 });
+    const listedAt = Date.now();
+    await deferred.list(maildir);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readSizeCache(maildir)).toBeUndefined();
+    await deferred.flushed();
+    expect(Date.now() - listedAt).toBeGreaterThanOrEqual(400);
+    expect((await readSizeCache(maildir))?.messages).toHaveLength(3);
+    // Two messages fewer than deferFrom: written straight away (well within the delay a large one waits).
+    await unlink(join(maildir, SIZE_CACHE_NAME));
+    const prompt = index({ deferFrom: 4, writeDelayMs: 60_000 });
+    await prompt.list(maildir);
+    await prompt.flushed();
+    expect((await readSizeCache(maildir))?.messages).toHaveLength(3);
+  });
+
   it('writes no file for small Maildirs, or when persistence is off', async () => {
     const maildir = await tempMaildir();
     await put(maildir, 'new/1.a', 'a\n');

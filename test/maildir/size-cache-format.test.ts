@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { nameFromBytes } from '../../src/maildir/file-names.js';
-import { decodeSizeCache, encodeSizeCache, SizeCacheFormatError, type CachedListing } from '../../src/maildir/size-cache-format.js';
+import { bodyPieces, decodeSizeCache, encodeSizeCache, SizeCacheFormatError, type CachedListing } from '../../src/maildir/size-cache-format.js';
 
 const listing = (maildir: string): CachedListing => ({
   stamps: ['1:2:3', '4:5:6'],
@@ -15,6 +15,16 @@ const listing = (maildir: string): CachedListing => ({
 describe('size cache format', () => {
   it('round-trips a listing', () => {
     expect(decodeSizeCache('/m', encodeSizeCache(listing('/m')))).toEqual(listing('/m'));
+  });
+
+  it('pauses between pieces of names, before the first byte, so that no one step encodes every name', () => {
+    const one = listing('/m').messages[0]!;
+    const messages = Array.from({ length: 25_000 }, (_, i) => ({ ...one, name: `${i}.m:2,S`, baseName: `${i}.m`, path: `/m/cur/${i}.m:2,S` }));
+    const steps = [...bodyPieces({ ...listing('/m'), messages })];
+    // Three pieces of names (10,000 each), each a pause with nothing to write yet.
+    expect(steps.slice(0, 3)).toEqual([undefined, undefined, undefined]);
+    expect(steps.slice(3).every((piece) => piece !== undefined)).toBe(true);
+    expect(decodeSizeCache('/m', encodeSizeCache({ ...listing('/m'), messages })).messages).toEqual(messages);
   });
 
   it('round-trips names as their bytes on disk, UTF-8 or not', () => {

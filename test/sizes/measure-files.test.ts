@@ -109,6 +109,17 @@ describe('measureJob in worker threads', () => {
     }
   });
 
+  it('gets every name across as it is (names go to a thread joined into one string)', async () => {
+    const dir = await tempDir();
+    const names = ['1.a b', '2.line\nbreak', '3.caf\u00e9\u{1f600}', '4.tab\there', '5.,W=', '6.\\0'];
+    for (const [i, name] of names.entries()) await put(dir, name, 'x\n'.repeat(i + 1));
+    const pool = new MeasurePool(1, 100);
+    const there = rows(await measureJob('measure', dir, names, READ_MAX, pool)).map(meaningful);
+    expect(there).toEqual(names.map((_, i) => [Status.ok, 2 * (i + 1), 3 * (i + 1)]));
+    expect(await measureJob('measure', dir, [], READ_MAX, pool)).toHaveLength(0);
+    await expect(measureJob('measure', dir, ['a\0b'], READ_MAX, pool)).rejects.toThrow(/NUL/);
+  });
+
   it('passes a file error on, with its code', async () => {
     const pool = new MeasurePool(1, 100);
     await expect(measureJob('measure', await tempDir(), ['x'.repeat(300)], READ_MAX, pool)).rejects.toMatchObject({ code: 'ENAMETOOLONG' });
