@@ -26,7 +26,7 @@ export function pop3Session(service: Pop3Service): SessionFactory<ServedConnecti
     defer(() => {
       // Kept for the whole session: flat rather than a tree of pieces.
       const timestamp = flatString(`<${connection.id}.${service.scheduler.now()}@${service.hostname}>`);
-      return runPop3Session(service, lines$, connection, timestamp, initialState, `+OK POP3 server ready ${timestamp}\r\n`);
+      return runPop3Session(service, lines$, connection, timestamp, initialState, true);
     });
 }
 
@@ -39,7 +39,7 @@ function afterStartTls(service: Pop3Service, timestamp: string, failures: number
   const opening: Authorization = { phase: 'authorization', failures };
   return {
     kind: 'start-tls',
-    resume: (lines$, connection) => defer(() => runPop3Session(service, lines$, connection, timestamp, opening)),
+    resume: (lines$, connection) => defer(() => runPop3Session(service, lines$, connection, timestamp, opening, false)),
   };
 }
 
@@ -55,7 +55,7 @@ function runPop3Session(
   connection: ServedConnection,
   timestamp: string,
   opening: Authorization,
-  greeting?: string,
+  greets: boolean,
 ): Observable<SessionOutput> {
   // The service's fields through the prototype: a spread copy per session would also get its own hidden class.
   const context: SessionContext = Object.assign(Object.create(service) as Pop3Service, {
@@ -63,7 +63,7 @@ function runPop3Session(
     timestamp,
     plaintextAuth: service.plaintextAuthAllowed(connection),
   });
-  const session = new Pop3Session(service, context, opening, greeting);
+  const session = new Pop3Session(service, context, opening, greets);
   return runSession<SessionState, Transition, InputLine, SessionOutput>(lines$, session).pipe(
     // The lock is free before the client reads the farewell, so it can log in again at once.
     context.controls.endWhenKicked<SessionOutput>(connection.id, session),
@@ -87,16 +87,23 @@ class Pop3Session
   /** Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input. */
   #backlog = 0;
   #held = false;
+  readonly #greets: boolean;
 
   constructor(
     /** What a session after STLS starts from again. */
     readonly service: Pop3Service,
     readonly context: SessionContext,
     readonly initial: SessionState,
-    readonly greeting: string | undefined,
+    greets: boolean,
   ) {
     this.scheduler = context.scheduler;
     this.#current = initial;
+    this.#greets = greets;
+  }
+
+  /** Read once, when the session starts: made then rather than kept for the session's life. */
+  get greeting(): string | undefined {
+    return this.#greets ? `+OK POP3 server ready ${this.context.timestamp}\r\n` : undefined;
   }
 
   step(state: SessionState, line: InputLine): Outcome<Transition> {

@@ -39,7 +39,8 @@ export function runSession<S, T extends { readonly state: S }, L, O>(
 ): Observable<O> {
   const run = new SessionRun(machine);
   const session$ = run.silence.endAfterSilence()(machine.output(lines$.pipe(inOrderBy(run))));
-  return machine.greeting === undefined ? session$ : precededBy(machine.greeting, session$);
+  const { greeting } = machine;
+  return greeting === undefined ? session$ : precededBy(greeting, session$);
 }
 
 /**
