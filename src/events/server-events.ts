@@ -24,7 +24,16 @@ export type ServerEvent = Base &
         /** How long the connection was open (session duration), when the closer knew when it opened. */
         readonly ms?: number;
       }
-    | { readonly type: 'auth'; readonly protocol: Protocol; readonly connection: string; readonly user: string; readonly ok: boolean }
+    | { readonly type: 'auth'; readonly protocol: Protocol; readonly connection: string; readonly user: string; readonly ok: true }
+    | {
+        readonly type: 'auth';
+        readonly protocol: Protocol;
+        readonly connection: string;
+        readonly user: string;
+        readonly ok: false;
+        /** The client's address without its port, when known: failed logins are counted per address. */
+        readonly address?: string;
+      }
     | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean; readonly user?: string }
     | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
     | { readonly type: 'messages-deleted'; readonly connection: string; readonly user: string; readonly count: number }

@@ -8,7 +8,7 @@ import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from '
  * This is a hot path, so the state is mutable and every step is O(1) (amortised): a queue of the failures
  * in the window, a count per address, and how many addresses have each count (so the maximum is known
  * without scanning). Memory is bounded by `maxAddresses` tracked addresses (least recently failed dropped
- * first) and `maxFailures` failures in the window (oldest dropped first), besides the open connections.
+ * first) and `maxFailures` failures in the window (oldest dropped first).
  */
 export interface LoginFailureLimits {
   readonly windowMs?: number;
@@ -28,20 +28,10 @@ interface QueuedFailure {
   readonly entry: AddressEntry;
 }
 
-/** The client address without its port (`address:port`, IPv6 addresses unbracketed, as sessions report it). */
-export function addressOf(remote: string): string {
-  const colon = remote.lastIndexOf(':');
-  const address = colon === -1 ? remote : remote.slice(0, colon);
-  // IPv4-mapped IPv6 is the same client as plain IPv4 (as limits and throttling see it).
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice('::ffff:'.length) : address;
-}
-
 export class LoginFailureWindow {
   readonly #windowMs: number;
   readonly #maxAddresses: number;
   readonly #maxFailures: number;
-  /** Open connections' client addresses: an auth event names its connection only. */
-  readonly #remotes = new Map<string, string>();
   /** Insertion order is the order of the latest failure: the first key is the least recently failed. */
   readonly #byAddress = new Map<string, AddressEntry>();
   /** Failures in the window, oldest first; `#head` is the first live one (a growing array, compacted). */
@@ -57,23 +47,10 @@ export class LoginFailureWindow {
     this.#maxFailures = limits.maxFailures ?? 100_000;
   }
 
-  /** Follows one event (or clock tick): connections opening and closing, failed logins, and time passing. */
+  /** Follows one event (or clock tick): failed logins, and time passing. */
   apply(event: MetricsInput): void {
     this.#expire(event.at);
-    switch (event.type) {
-      case 'connection-opened':
-        this.#remotes.set(event.connection, addressOf(event.remote));
-        return;
-      case 'connection-closed':
-        this.#remotes.delete(event.connection);
-        return;
-      case 'auth': {
-        const address = this.#remotes.get(event.connection);
-        if (!event.ok && address !== undefined) this.#fail(address, event.at);
-        return;
-      }
-      default:
-    }
+    if (event.type === 'auth' && !event.ok && event.address !== undefined) this.#fail(event.address, event.at);
   }
 
   get worstAddress(): number {

@@ -111,7 +111,8 @@ export function concludeLogin(
  */
 function loginFailed(context: SessionContext, state: Authorization, user: string): Observable<Transition> {
   const { connection, scheduler } = context;
-  context.emit({ type: 'auth', protocol: 'pop3', connection: connection.id, user, ok: false, at: scheduler.now() });
+  const { id, address } = connection;
+  context.emit({ type: 'auth', protocol: 'pop3', connection: id, user, ok: false, address, at: scheduler.now() });
   const failures = state.failures + 1;
   const transition: Transition =
     failures >= context.maxFailuresPerConnection

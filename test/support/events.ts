@@ -9,12 +9,13 @@ export const opened = (at: number, protocol: Protocol = 'pop3', connection = `c$
   remote,
   at,
 });
-export const loginFailed = (at: number, connection: string, protocol: Protocol = 'pop3'): ServerEvent => ({
+export const loginFailed = (at: number, address: string | undefined, protocol: Protocol = 'pop3', connection = 'c'): ServerEvent => ({
   type: 'auth',
   protocol,
   connection,
   user: 'mallory',
   ok: false,
+  address,
   at,
 });
 export const closed = (at: number, protocol: Protocol = 'pop3', connection = `c${at}`): ServerEvent => ({

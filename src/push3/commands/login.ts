@@ -28,12 +28,14 @@ export const login = defineCommand({
       // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
       mergeMap((valid) => (valid ? context.authority(user) : of(undefined))),
       map((grant): Transition => {
-        const ok = grant !== undefined;
-        const { id } = context.connection;
-        context.emit({ type: 'auth', protocol: 'push3', connection: id, user, ok, at: context.scheduler.now() });
-        return ok
-          ? { state: { phase: 'transaction', user, grant }, reply: success(`Logged in as ${user}`) }
-          : { state, reply: fail('Authentication failed') };
+        const { id, address } = context.connection;
+        const at = context.scheduler.now();
+        if (grant === undefined) {
+          context.emit({ type: 'auth', protocol: 'push3', connection: id, user, ok: false, address, at });
+          return { state, reply: fail('Authentication failed') };
+        }
+        context.emit({ type: 'auth', protocol: 'push3', connection: id, user, ok: true, at });
+        return { state: { phase: 'transaction', user, grant }, reply: success(`Logged in as ${user}`) };
       }),
       // The directory could not answer: not a wrong password, so neither counted nor throttled as one.
       catchError((error: unknown) => {
