@@ -1,4 +1,5 @@
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { FanOut } from './fan-out.js';
 
 export type Protocol = 'pop3' | 'push3';
 
@@ -78,6 +79,6 @@ export interface EventBus {
 }
 
 export function createEventBus(): EventBus {
-  const subject = new Subject<ServerEvent>();
-  return { events$: subject.asObservable(), emit: (event) => subject.next(event) };
+  const fanOut = new FanOut<ServerEvent>();
+  return { events$: fanOut.observable, emit: (event) => fanOut.next(event) };
 }
