@@ -1,7 +1,7 @@
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from './input.js';
-import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
-import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
+import { advanceLatencies, NO_LATENCIES, recordTiming, type Latencies } from './latency.js';
+import { advanceWindow, EMPTY_WINDOW, recordInWindow, type RateWindow } from './rate-window.js';
 
 export interface ConnectionCounts {
   readonly current: number;
@@ -69,7 +69,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     locksRefused: 0,
     workerExits: 0,
     directory: { lookups: 0, cacheHits: 0, failures: 0, lookupMs: 0 },
-    window: [],
+    window: EMPTY_WINDOW,
     latencies: NO_LATENCIES,
     loginFailures: NO_LOGIN_FAILURES,
   };
@@ -112,8 +112,7 @@ export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   next.window = advanceWindow(metrics.window, next.now);
   next.latencies = advanceLatencies(metrics.latencies, next.now);
   count(next, event);
-  const timing = event.type === 'tick' || event.type === 'login-failures' ? undefined : timingOf(event);
-  if (timing !== undefined) next.latencies = recordLatency(next.latencies, timing.name, event.at, timing.ms);
+  if (event.type !== 'tick' && event.type !== 'login-failures') next.latencies = recordTiming(next.latencies, event);
   return next;
 }
 

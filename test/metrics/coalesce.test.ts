@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { BATCH_MS } from '../../src/cluster/event-forwarding.js';
 import type { ServerEvent } from '../../src/events/server-events.js';
 import { coalesceBytes } from '../../src/metrics/coalesce.js';
+import { bucketsOf } from '../../src/metrics/rate-window.js';
 import type { Metrics } from '../../src/metrics/reducer.js';
 import { bytes, closed, command, foldEvents as fold, opened } from '../support/events.js';
 
 /** What the reducer counts, without the clock it keeps (coalescing may drop the latest-stamped event). */
 function counted(metrics: Metrics): object {
   const { now: _now, window, ...totals } = metrics;
-  return { ...totals, windowBytes: window.reduce((sum, bucket) => sum + bucket.bytes, 0) };
+  return { ...totals, windowBytes: bucketsOf(window).reduce((sum, bucket) => sum + bucket.bytes, 0) };
 }
 
 /** Events of one batch: stamped within BATCH_MS of each other, across a second boundary at times. */
