@@ -29,7 +29,8 @@ export type ServerEvent = Base &
     | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean; readonly user?: string }
     | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
     | { readonly type: 'messages-deleted'; readonly connection: string; readonly user: string; readonly count: number }
-    | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly direction: 'in' | 'out'; readonly octets: number }
+    /** Octets read from and written to a connection since its last `bytes` event: one event per exchange. */
+    | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly received: number; readonly sent: number }
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     /** How long one step of a POP3 session took (see TimedOperation), in milliseconds with fractions. */

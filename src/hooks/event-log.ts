@@ -50,6 +50,17 @@ function follow(peer: Peer | undefined, event: ServerEvent): void {
   } else if (event.type === 'messages-deleted') peer.deleted += event.count;
 }
 
+/**
+ * A `bytes` event counts an exchange both ways; its lines stay one per direction, with `direction` and
+ * `octets`: received when there were any, sent unless the event only reports what came in at the end.
+ */
+function logBytes(logger: Logger, event: Extract<ServerEvent, { type: 'bytes' }>, peer: Peer | undefined): void {
+  const { protocol, connection, received, sent } = event;
+  const line = { event: 'bytes', remote: peer?.remote, user: peer?.user, protocol, connection };
+  if (received > 0) logger.trace({ ...line, direction: 'in', octets: received });
+  if (sent > 0 || received === 0) logger.trace({ ...line, direction: 'out', octets: sent });
+}
+
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();
   return events$.subscribe((event) => {
@@ -60,7 +71,9 @@ export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Sub
     const peer = 'connection' in event ? peers.get(event.connection) : undefined;
     follow(peer, event);
     // Several bytes and command events per session: no line is built that nobody will see (the level can change live).
-    if (logger.isLevelEnabled(level)) {
+    if (event.type === 'bytes') {
+      if (logger.isLevelEnabled(level)) logBytes(logger, event, peer);
+    } else if (logger.isLevelEnabled(level)) {
       const { type, at: _at, ...fields } = event;
       const summary = event.type === 'connection-closed' && event.protocol === 'pop3' ? summaryOf(peer) : undefined;
       logger[level]({ event: type, remote: peer?.remote, user: peer?.user, ...fields, ...summary });

@@ -152,9 +152,9 @@ function count(m: Draft, event: MetricsInput): void {
       return;
     case 'bytes':
       if (event.protocol !== 'pop3') return;
-      m.window = recordInWindow(m.window, event.at, { bytes: event.octets });
-      if (event.direction === 'out') m.bytesSent += event.octets;
-      else m.bytesReceived += event.octets;
+      m.window = recordInWindow(m.window, event.at, { bytes: event.received + event.sent });
+      m.bytesSent += event.sent;
+      m.bytesReceived += event.received;
       return;
     case 'lock-refused':
       m.locksRefused += 1;

@@ -48,7 +48,7 @@ export function applySessionEvent(session: SessionRow | undefined, event: Server
       return changed(session, { command: event.verb, state: quitting ? 'update' : session.state });
     }
     case 'bytes':
-      return event.direction === 'out' ? changed(session, { bytesOut: session.bytesOut + event.octets }) : session;
+      return event.sent > 0 ? changed(session, { bytesOut: session.bytesOut + event.sent }) : session;
     default:
       return session;
   }
