@@ -63,7 +63,10 @@ export class SessionTable {
 
   apply(event: ServerEvent): void {
     if (!('connection' in event)) return;
-    const next = applySessionEvent(this.#sessions.get(event.connection), event);
+    const session = this.#sessions.get(event.connection);
+    const next = applySessionEvent(session, event);
+    // Most events (latencies, messages retrieved) leave the entry as it was.
+    if (next === session) return;
     if (next === undefined) this.#sessions.delete(event.connection);
     else this.#sessions.set(event.connection, next);
   }
