@@ -11,7 +11,7 @@ export class DaemonLimits {
   readonly #limiter: LocalLimiter;
   readonly #throttle: LocalThrottle;
   /** Per worker: its admitted connections, by the id it gave them. */
-  readonly #admitted = new Map<number, Map<number, () => void>>();
+  readonly #admitted = new Map<number, Map<number, { release(): void }>>();
 
   constructor(limiter: LocalLimiter, throttle: LocalThrottle) {
     this.#limiter = limiter;
@@ -31,12 +31,12 @@ export class DaemonLimits {
         if (!admission.admitted) return { kind: 'admission', id: message.id, refused: admission.reason };
         let mine = this.#admitted.get(worker);
         if (mine === undefined) this.#admitted.set(worker, (mine = new Map()));
-        mine.set(message.id, admission.release);
+        mine.set(message.id, admission);
         return { kind: 'admission', id: message.id };
       }
       case 'release': {
         const mine = this.#admitted.get(worker);
-        mine?.get(message.id)?.();
+        mine?.get(message.id)?.release();
         mine?.delete(message.id);
         return undefined;
       }
@@ -52,7 +52,7 @@ export class DaemonLimits {
 
   /** A worker is gone: its connections died with it. */
   gone(worker: number): void {
-    for (const release of this.#admitted.get(worker)?.values() ?? []) release();
+    for (const admission of this.#admitted.get(worker)?.values() ?? []) admission.release();
     this.#admitted.delete(worker);
   }
 }

@@ -7,7 +7,12 @@ export class OpenConnections {
   /** Tracks a connection until it closes (pass as a listener's onConnection). */
   readonly add = (connection: OpenConnection): void => {
     this.open.add(connection);
-    connection.onClosed(() => this.open.delete(connection));
+    connection.onClosed(this.#remove);
+  };
+
+  /** One listener for every connection: each is told which one closed. */
+  readonly #remove = (connection: OpenConnection): void => {
+    this.open.delete(connection);
   };
 
   /**

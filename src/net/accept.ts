@@ -76,7 +76,8 @@ function decide(
       return;
     }
     const connection = serveSocket(socket, session, options, peer);
-    connection.onClosed(() => admission.release());
+    // The connection holds its admission: released when it closes, without a closure per connection.
+    connection.onClosed(admission);
     options.onServed(connection);
   };
 }

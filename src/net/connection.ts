@@ -31,13 +31,19 @@ export interface ServeOptions {
   readonly written?: (chunk: Buffer) => void;
 }
 
+/**
+ * Told once a connection closes: a function, given the connection (so that one function can serve every
+ * connection), or what the connection held, whose `release` frees it (its admission).
+ */
+export type CloseListener = ((connection: OpenConnection) => void) | { release(): void };
+
 /** An open connection, as the daemon's registry sees it (for draining on shutdown). */
 export interface OpenConnection {
   readonly id: string;
   /** Resolves once the socket is closed, however that happened. */
   readonly closed: Promise<void>;
-  /** Calls `listener` once the socket is closed (at once if it is): no promise per connection, as `closed` is. */
-  onClosed(listener: () => void): void;
+  /** Tells `listener` once the socket is closed (at once if it is): no promise per connection, as `closed` is. */
+  onClosed(listener: CloseListener): void;
   /** Drop the connection now (end of the shutdown grace period). */
   destroy(): void;
 }
@@ -84,7 +90,7 @@ class ServedSocket implements OpenConnection, StreamSessionOptions {
   #stream: Socket;
   #secure = false;
   /** Told once the socket closes; undefined once it has. Arrays of their exact length: most connections get two. */
-  #closeListeners: (() => void)[] | undefined = [];
+  #closeListeners: CloseListener[] | undefined = [];
   #closedPromise: Promise<void> | undefined;
 
   constructor(socket: Socket, session: SessionFactory<ServedConnection>, options: ServeOptions, peer: Peer) {
@@ -108,14 +114,19 @@ class ServedSocket implements OpenConnection, StreamSessionOptions {
   }
 
   get closed(): Promise<void> {
-    this.#closedPromise ??= new Promise<void>((resolve) => this.onClosed(resolve));
+    this.#closedPromise ??= new Promise<void>((resolve) => this.onClosed(() => resolve()));
     return this.#closedPromise;
   }
 
-  onClosed(listener: () => void): void {
+  onClosed(listener: CloseListener): void {
     const listeners = this.#closeListeners;
-    if (listeners === undefined) listener();
+    if (listeners === undefined) this.#tell(listener);
     else this.#closeListeners = [...listeners, listener];
+  }
+
+  #tell(listener: CloseListener): void {
+    if (typeof listener === 'function') listener(this);
+    else listener.release();
   }
 
   readonly #socketClosed = (): void => {
@@ -124,7 +135,7 @@ class ServedSocket implements OpenConnection, StreamSessionOptions {
     this.emit({ type: 'connection-closed', protocol: this.protocol, connection: this.id, at, ms: at - this.#openedAt });
     const listeners = this.#closeListeners;
     this.#closeListeners = undefined;
-    for (const listener of listeners ?? []) listener();
+    for (const listener of listeners ?? []) this.#tell(listener);
   };
 
   destroy(): void {

@@ -28,31 +28,48 @@ export interface LocalLimiter extends ConnectionLimiter {
 }
 
 export function connectionLimiter(limits: ConnectionLimits): LocalLimiter {
-  let total = 0;
-  const perAddress = new Map<string, number>();
-  const over = (count: number, max: number): boolean => max > 0 && count >= max;
-  return {
-    admit(address) {
-      if (over(total, limits.maxConnections())) return { admitted: false, reason: 'too many connections' };
-      const mine = perAddress.get(address) ?? 0;
-      if (!limits.exempt(address) && over(mine, limits.maxPerAddress())) {
-        return { admitted: false, reason: 'too many connections from this address' };
-      }
-      total += 1;
-      perAddress.set(address, mine + 1);
-      let released = false;
-      return {
-        admitted: true,
-        release() {
-          if (released) return;
-          released = true;
-          total -= 1;
-          const left = (perAddress.get(address) ?? 1) - 1;
-          // Only addresses with open connections are kept, so the map cannot grow beyond the open connections.
-          if (left === 0) perAddress.delete(address);
-          else perAddress.set(address, left);
-        },
-      };
-    },
-  };
+  return new CountingLimiter(limits);
+}
+
+/** The counts, and the admissions they give out: classes, as an open connection holds its admission. */
+class CountingLimiter implements LocalLimiter {
+  total = 0;
+  /** Only addresses with open connections are kept, so the map cannot grow beyond the open connections. */
+  readonly perAddress = new Map<string, number>();
+
+  constructor(readonly limits: ConnectionLimits) {}
+
+  admit(address: string): Admission {
+    const { limits } = this;
+    if (over(this.total, limits.maxConnections())) return { admitted: false, reason: 'too many connections' };
+    const mine = this.perAddress.get(address) ?? 0;
+    if (!limits.exempt(address) && over(mine, limits.maxPerAddress())) {
+      return { admitted: false, reason: 'too many connections from this address' };
+    }
+    this.total += 1;
+    this.perAddress.set(address, mine + 1);
+    return new CountedAdmission(this, address);
+  }
+}
+
+const over = (count: number, max: number): boolean => max > 0 && count >= max;
+
+class CountedAdmission {
+  readonly admitted = true;
+  #released = false;
+
+  constructor(
+    readonly limiter: CountingLimiter,
+    readonly address: string,
+  ) {}
+
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    const { limiter, address } = this;
+    limiter.total -= 1;
+    const left = (limiter.perAddress.get(address) ?? 1) - 1;
+    if (left === 0) limiter.perAddress.delete(address);
+    else limiter.perAddress.set(address, left);
+  }
 }

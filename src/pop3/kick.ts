@@ -4,8 +4,16 @@ import { CompactSubscriber } from '../session/compact-subscriber.js';
 /** What an administrator can do to a running session from outside it. */
 interface Kickable {
   /** The logged-in user, if any. */
-  readonly user: () => string | undefined;
+  user(): string | undefined;
   kick(): void;
+}
+
+/** What a session tells its kick control, as methods of one object (the session itself, not two closures). */
+export interface KickTarget<T> {
+  /** The logged-in user, if any. */
+  userNow(): string | undefined;
+  /** What a kick ends the session with. */
+  onKick(): Observable<T>;
 }
 
 /**
@@ -31,10 +39,10 @@ export class SessionControls {
    * (which then releases its maildrop without UPDATE, as when the client vanishes), sends the farewell and
    * ends the stream.
    */
-  endWhenKicked<T>(connection: string, user: () => string | undefined, farewell: () => Observable<T>): MonoTypeOperatorFunction<T> {
+  endWhenKicked<T>(connection: string, target: KickTarget<T>): MonoTypeOperatorFunction<T> {
     return (source$) =>
       new Observable<T>((out) => {
-        const entry = new KickableSession(out, this.#sessions, connection, user, farewell);
+        const entry = new KickableSession(out, this.#sessions, connection, target);
         this.#sessions.set(connection, entry);
         source$.subscribe(entry);
       });
@@ -49,26 +57,24 @@ class KickableSession<T> extends CompactSubscriber<T> implements Kickable {
   readonly #out: Subscriber<T>;
   readonly #sessions: Map<string, Kickable>;
   readonly #connection: string;
-  readonly #farewell: () => Observable<T>;
+  readonly #target: KickTarget<T>;
 
-  constructor(
-    out: Subscriber<T>,
-    sessions: Map<string, Kickable>,
-    connection: string,
-    readonly user: () => string | undefined,
-    farewell: () => Observable<T>,
-  ) {
+  constructor(out: Subscriber<T>, sessions: Map<string, Kickable>, connection: string, target: KickTarget<T>) {
     super(out);
     this.#out = out;
     this.#sessions = sessions;
     this.#connection = connection;
-    this.#farewell = farewell;
+    this.#target = target;
+  }
+
+  user(): string | undefined {
+    return this.#target.userNow();
   }
 
   kick(): void {
     const out = this.#out;
     this.unsubscribe();
-    out.add(this.#farewell().subscribe(out));
+    out.add(this.#target.onKick().subscribe(out));
   }
 
   override unsubscribe(): void {

@@ -1,13 +1,14 @@
-import { concat, defer, finalize, from, map, Observable, of } from 'rxjs';
+import { concat, defer, finalize, from, map, Observable, of, type SchedulerLike } from 'rxjs';
 import type { Outbound, ServedConnection, SessionFactory, SessionOutput, StartTls } from '../net/connection.js';
 import type { Outcome } from '../session/command.js';
 import type { InputLine } from '../net/lines.js';
 import { flatString } from '../process/flat-string.js';
-import { inOrder } from '../session/in-order.js';
-import { runSession } from '../session/run-session.js';
+import { inOrderBy, type InOrderHandler } from '../session/in-order.js';
+import { runSession, type SessionMachine } from '../session/run-session.js';
 import type { Transition } from './command.js';
 import type { Pop3Service, SessionContext } from './context.js';
 import { step } from './dispatch.js';
+import type { KickTarget } from './kick.js';
 import { err, type InstantReply, type StreamedReply } from './replies.js';
 import { initialState, type Authorization, type SessionState } from './state.js';
 
@@ -15,9 +16,6 @@ const AUTOLOGOUT = err('Disconnected for inactivity');
 const KICKED = err('Closed by the administrator', 'SYS/TEMP');
 /** Unanswered pipelined commands a session accepts before it stops reading more. */
 const BACKLOG_LIMIT = 64;
-
-/** The last transition of a session: QUIT accepted (UPDATE or closed), or STLS accepted. */
-const isFinal = (state: SessionState): boolean => state.phase !== 'authorization' && state.phase !== 'transaction';
 
 /**
  * A POP3 connection: the greeting, then a session. Its APOP timestamp is unique per connection: the
@@ -28,7 +26,7 @@ export function pop3Session(service: Pop3Service): SessionFactory<ServedConnecti
     defer(() => {
       // Kept for the whole session: flat rather than a tree of pieces.
       const timestamp = flatString(`<${connection.id}.${service.scheduler.now()}@${service.hostname}>`);
-      return runPop3Session(service, lines$, connection, timestamp, initialState, `+OK POP3 server ready ${timestamp}\r\n`);
+      return runPop3Session(service, lines$, connection, timestamp, initialState, true);
     });
 }
 
@@ -41,7 +39,7 @@ function afterStartTls(service: Pop3Service, timestamp: string, failures: number
   const opening: Authorization = { phase: 'authorization', failures };
   return {
     kind: 'start-tls',
-    resume: (lines$, connection) => defer(() => runPop3Session(service, lines$, connection, timestamp, opening)),
+    resume: (lines$, connection) => defer(() => runPop3Session(service, lines$, connection, timestamp, opening, false)),
   };
 }
 
@@ -57,7 +55,7 @@ function runPop3Session(
   connection: ServedConnection,
   timestamp: string,
   opening: Authorization,
-  greeting?: string,
+  greets: boolean,
 ): Observable<SessionOutput> {
   // The service's fields through the prototype: a spread copy per session would also get its own hidden class.
   const context: SessionContext = Object.assign(Object.create(service) as Pop3Service, {
@@ -65,33 +63,137 @@ function runPop3Session(
     timestamp,
     plaintextAuth: service.plaintextAuthAllowed(connection),
   });
-  let current: SessionState = opening;
-  const userNow = (): string | undefined => ('user' in current ? current.user : undefined);
+  const session = new Pop3Session(service, context, opening, greets);
+  return runSession<SessionState, Transition, InputLine, SessionOutput>(lines$, session).pipe(
+    // The lock is free before the client reads the farewell, so it can log in again at once.
+    context.controls.endWhenKicked<SessionOutput>(connection.id, session),
+    finalize(() => void session.releaseUncommitted()),
+  );
+}
+
+/**
+ * One POP3 session's own state beside the folded one, and what the kernel, the reply queue and the kick
+ * control call on it: methods of one object rather than a dozen closures over shared variables, as a
+ * server keeps thousands of idle sessions.
+ */
+class Pop3Session
+  implements SessionMachine<SessionState, Transition, InputLine, SessionOutput>, InOrderHandler<Transition, SessionOutput>, KickTarget<SessionOutput>
+{
+  readonly scheduler: SchedulerLike;
+  #current: SessionState;
   /** Whether QUIT's reply has started the commit, which then owns the maildrop. */
-  let committing = false;
-  let released = false;
+  #committing = false;
+  #released = false;
+  /** Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input. */
+  #backlog = 0;
+  #held = false;
+  readonly #greets: boolean;
+
+  constructor(
+    /** What a session after STLS starts from again. */
+    readonly service: Pop3Service,
+    readonly context: SessionContext,
+    readonly initial: SessionState,
+    greets: boolean,
+  ) {
+    this.scheduler = context.scheduler;
+    this.#current = initial;
+    this.#greets = greets;
+  }
+
+  /** Read once, when the session starts: made then rather than kept for the session's life. */
+  get greeting(): string | undefined {
+    return this.#greets ? `+OK POP3 server ready ${this.context.timestamp}\r\n` : undefined;
+  }
+
+  step(state: SessionState, line: InputLine): Outcome<Transition> {
+    return step(state, line, this.context);
+  }
+
+  isFinal(state: SessionState): boolean {
+    return state.phase !== 'authorization' && state.phase !== 'transaction';
+  }
+
+  silenceAllowedMs(state: SessionState): number {
+    return state.phase === 'authorization' ? this.context.loginTimeoutMs() : this.context.idleTimeoutMs();
+  }
+
+  onSilence(): Observable<SessionOutput> {
+    const { context } = this;
+    context.emit({ type: 'timeout', protocol: 'pop3', connection: context.connection.id, at: context.scheduler.now() });
+    return of(AUTOLOGOUT.wire);
+  }
+
+  onLine(): void {
+    this.#adjustBacklog(1);
+  }
+
+  onTransition(transition: Transition): void {
+    this.#current = transition.state;
+  }
+
+  /** Each transition's reply when its turn comes. */
+  output(transitions$: Observable<Transition>): Observable<SessionOutput> {
+    return transitions$.pipe(inOrderBy<Transition, SessionOutput>(this));
+  }
+
+  /** A transition's reply: an instant one as the string itself, no stream. */
+  project({ state, reply }: Transition): Outcome<SessionOutput> {
+    // From here the commit owns the maildrop (it releases the lock when done).
+    if (state.phase === 'update') this.#committing = true;
+    if (state.phase === 'starting-tls') {
+      const answer$ = 'wire' in reply ? of(this.#answerNow(reply)) : this.#streamedAnswer(reply);
+      return concat(answer$, of(afterStartTls(this.service, this.context.timestamp, state.failures)));
+    }
+    return 'wire' in reply ? this.#answerNow(reply) : this.#streamedAnswer(reply);
+  }
+
+  userNow(): string | undefined {
+    return 'user' in this.#current ? this.#current.user : undefined;
+  }
+
+  onKick(): Observable<SessionOutput> {
+    const { context } = this;
+    context.emit({ type: 'kicked', connection: context.connection.id, user: this.userNow(), at: context.scheduler.now() });
+    const releasing = this.releaseUncommitted();
+    if (releasing === undefined) return of(KICKED.wire);
+    // Released or not (the failure is the store's to report), the session ends.
+    const settled = releasing.then(
+      () => undefined,
+      () => undefined,
+    );
+    return from(settled).pipe(map(() => KICKED.wire));
+  }
+
   /**
    * Gone before QUIT's turn came (or without QUIT): no UPDATE, the lock is released, once. Undefined when
    * there was nothing to release.
    */
-  const releaseUncommitted = (): Promise<void> | undefined => {
-    if (released || !(current.phase === 'transaction' || (current.phase === 'update' && !committing))) return undefined;
-    released = true;
+  releaseUncommitted(): Promise<void> | undefined {
+    const current = this.#current;
+    if (this.#released || !(current.phase === 'transaction' || (current.phase === 'update' && !this.#committing))) return undefined;
+    this.#released = true;
     return current.maildrop.release();
-  };
-  // Lines received and not yet answered; past BACKLOG_LIMIT the net layer stops reading input.
-  let backlog = 0;
-  let held = false;
-  const adjustBacklog = (delta: number): void => {
-    backlog += delta;
-    if (held !== backlog >= BACKLOG_LIMIT) {
-      held = !held;
-      connection.holdInput?.(held);
+  }
+
+  #adjustBacklog(delta: number): void {
+    this.#backlog += delta;
+    if (this.#held !== this.#backlog >= BACKLOG_LIMIT) {
+      this.#held = !this.#held;
+      this.context.connection.holdInput?.(this.#held);
     }
-  };
+  }
+
+  /** An instant reply, handed to the socket as it is returned. */
+  #answerNow({ wire, sent }: InstantReply): string {
+    this.#adjustBacklog(-1);
+    sent?.();
+    return wire;
+  }
+
   /** A streamed reply's octets; its backlog slot is freed however it ends. */
-  const streamedAnswer = ({ wire$, sent }: StreamedReply): Observable<Outbound> =>
-    new Observable<Outbound>((subscriber) => {
+  #streamedAnswer({ wire$, sent }: StreamedReply): Observable<Outbound> {
+    return new Observable<Outbound>((subscriber) => {
       // One subscriber rather than tap and finalize: twenty of these in a session that fetches twenty messages.
       const inner = wire$.subscribe({
         next: (chunk) => subscriber.next(chunk),
@@ -103,53 +205,8 @@ function runPop3Session(
       });
       return () => {
         inner.unsubscribe();
-        adjustBacklog(-1);
+        this.#adjustBacklog(-1);
       };
     });
-  // Each transition's reply when its turn comes: an instant reply as the string itself, no stream.
-  const replies = inOrder(({ state, reply }: Transition): Outcome<SessionOutput> => {
-    // From here the commit owns the maildrop (it releases the lock when done).
-    if (state.phase === 'update') committing = true;
-    if (state.phase === 'starting-tls') {
-      const answer$ = 'wire' in reply ? of(answerNow(reply)) : streamedAnswer(reply);
-      return concat(answer$, of(afterStartTls(service, timestamp, state.failures)));
-    }
-    return 'wire' in reply ? answerNow(reply) : streamedAnswer(reply);
-  });
-  /** An instant reply, handed to the socket as it is returned. */
-  function answerNow({ wire, sent }: InstantReply): string {
-    adjustBacklog(-1);
-    sent?.();
-    return wire;
   }
-  const session$ = runSession<SessionState, Transition, InputLine, SessionOutput>(lines$, {
-    scheduler: context.scheduler,
-    greeting,
-    initial: opening,
-    step: (state, line) => step(state, line, context),
-    isFinal,
-    silenceAllowedMs: (state) => (state.phase === 'authorization' ? context.loginTimeoutMs() : context.idleTimeoutMs()),
-    onSilence: () => {
-      context.emit({ type: 'timeout', protocol: 'pop3', connection: connection.id, at: context.scheduler.now() });
-      return of(AUTOLOGOUT.wire);
-    },
-    onLine: () => adjustBacklog(1),
-    onTransition: (transition) => (current = transition.state),
-    output: replies,
-  });
-  return session$.pipe(
-    // The lock is free before the client reads the farewell, so it can log in again at once.
-    context.controls.endWhenKicked<SessionOutput>(connection.id, userNow, () => {
-      context.emit({ type: 'kicked', connection: connection.id, user: userNow(), at: context.scheduler.now() });
-      const releasing = releaseUncommitted();
-      if (releasing === undefined) return of(KICKED.wire);
-      // Released or not (the failure is the store's to report), the session ends.
-      const settled = releasing.then(
-        () => undefined,
-        () => undefined,
-      );
-      return from(settled).pipe(map(() => KICKED.wire));
-    }),
-    finalize(() => void releaseUncommitted()),
-  );
 }

@@ -13,10 +13,7 @@ import { CompactSubscriber } from './compact-subscriber.js';
  * stays connected, thousands at a time.
  */
 export function inOrder<T, R>(project: (value: T) => Outcome<R>, options: InOrderOptions<T, R> = {}): OperatorFunction<T, R> {
-  return (source$) =>
-    new Observable<R>((out) => {
-      source$.subscribe(new InOrderSubscriber(out, project, options));
-    });
+  return inOrderBy({ project, arrived: options.arrived, isLast: options.isLast });
 }
 
 /** What a session's kernel would otherwise add as operators of their own (`tap` before, `takeWhile` after). */
@@ -27,24 +24,40 @@ export interface InOrderOptions<T, R> {
   readonly isLast?: (output: R) => boolean;
 }
 
+/** inOrder's project and options as methods of one object, called on it. */
+export interface InOrderHandler<T, R> {
+  project(value: T): Outcome<R>;
+  arrived?(value: T): void;
+  isLast?(output: R): boolean;
+}
+
+/**
+ * inOrder with its callbacks as the methods of `handler`: a long-lived session passes itself, so that it
+ * holds one object rather than a closure and a context per callback.
+ */
+export function inOrderBy<T, R>(handler: InOrderHandler<T, R>): OperatorFunction<T, R> {
+  return (source$) =>
+    new Observable<R>((out) => {
+      source$.subscribe(new InOrderSubscriber(out, handler));
+    });
+}
+
 /** Subscribed to the source; `out` holds it and the running inner stream, so unsubscribing `out` ends both. */
 class InOrderSubscriber<T, R> extends CompactSubscriber<T> {
   readonly #out: Subscriber<R>;
-  readonly #project: (value: T) => Outcome<R>;
-  readonly #options: InOrderOptions<T, R>;
+  readonly #handler: InOrderHandler<T, R>;
   #waiting: T[] | undefined;
   #running = false;
   #sourceDone = false;
 
-  constructor(out: Subscriber<R>, project: (value: T) => Outcome<R>, options: InOrderOptions<T, R>) {
+  constructor(out: Subscriber<R>, handler: InOrderHandler<T, R>) {
     super(out);
     this.#out = out;
-    this.#project = project;
-    this.#options = options;
+    this.#handler = handler;
   }
 
   protected override _next(value: T): void {
-    this.#options.arrived?.(value);
+    this.#handler.arrived?.(value);
     if (this.#running) (this.#waiting ??= []).push(value);
     else this.#runFrom(value);
   }
@@ -60,7 +73,7 @@ class InOrderSubscriber<T, R> extends CompactSubscriber<T> {
     const out = this.#out;
     out.next(value);
     // Completing `out` unsubscribes the source and the inner stream, which are held by it.
-    if (this.#options.isLast?.(value)) out.complete();
+    if (this.#handler.isLast?.(value) === true) out.complete();
   }
 
   /** The running inner stream completed: the waiting values' turn, or the end. */
@@ -82,7 +95,7 @@ class InOrderSubscriber<T, R> extends CompactSubscriber<T> {
       this.#running = true;
       let outcome: Outcome<R>;
       try {
-        outcome = this.#project(value);
+        outcome = this.#handler.project(value);
       } catch (error) {
         out.error(error);
         return;

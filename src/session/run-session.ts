@@ -1,9 +1,9 @@
 import { isObservable, type Observable, type SchedulerLike } from 'rxjs';
 import type { Outcome } from './command.js';
-import { inOrder } from './in-order.js';
+import { inOrderBy, type InOrderHandler } from './in-order.js';
 import { onEach } from './on-each.js';
 import { precededBy } from './preceded-by.js';
-import { SilenceClock } from './silence.js';
+import { SilenceClock, type SilencePolicy } from './silence.js';
 
 /** What a protocol brings to the session runner: its states, its step, its ends and its output. */
 export interface SessionMachine<S, T extends { readonly state: S }, L, O> {
@@ -30,38 +30,61 @@ export interface SessionMachine<S, T extends { readonly state: S }, L, O> {
  * One session of either protocol, as one stream: the greeting, then input lines folded in order through
  * the step (one at a time, so a pipelined command sees the previous one's effects), up to and including
  * the final transition. Neither a line in nor output out for the allowed silence ends it with the
- * protocol's farewell. One inactivity clock per session, touched by lines and by output.
+ * protocol's farewell. One inactivity clock per session, touched by lines and by output. The machine's
+ * functions are called as its methods, so a protocol may pass an object whose methods share its fields.
  */
 export function runSession<S, T extends { readonly state: S }, L, O>(
   lines$: Observable<L>,
   machine: SessionMachine<S, T, L, O>,
 ): Observable<O> {
-  let current = machine.initial;
-  const silence = new SilenceClock(machine.scheduler, () => machine.silenceAllowedMs(current));
-  const made = (transition: T): T => {
-    current = transition.state;
-    machine.onTransition?.(transition);
-    return transition;
-  };
-  const session$ = lines$.pipe(
-    // The next step runs only once the previous transition has been made, so `current` is its state. Each
-    // line is activity as it arrives; the final transition is the last.
-    inOrder(
-      (line: L): Outcome<T> => {
-        const outcome = machine.step(current, line);
-        return isObservable(outcome) ? outcome.pipe(onEach(made)) : made(outcome);
-      },
-      {
-        arrived: () => {
-          silence.touch();
-          machine.onLine?.();
-        },
-        isLast: (transition) => machine.isFinal(transition.state),
-      },
-    ),
-    machine.output,
-    silence.endAfter(machine.onSilence),
-  );
-  return machine.greeting === undefined ? session$ : precededBy(machine.greeting, session$);
+  const run = new SessionRun(machine);
+  const session$ = run.silence.endAfterSilence()(machine.output(lines$.pipe(inOrderBy(run))));
+  const { greeting } = machine;
+  return greeting === undefined ? session$ : precededBy(greeting, session$);
 }
 
+/**
+ * The kernel's part of one session: the state as of the last transition made, the handler that folds
+ * lines into transitions in order, and the silence policy. One object for what would otherwise be half
+ * a dozen closures and their contexts, kept for as long as the session (maybe idle) is open.
+ */
+class SessionRun<S, T extends { readonly state: S }, L, O> implements InOrderHandler<L, T>, SilencePolicy<O> {
+  #current: S;
+  readonly silence: SilenceClock<O>;
+
+  constructor(readonly machine: SessionMachine<S, T, L, O>) {
+    this.#current = machine.initial;
+    this.silence = new SilenceClock(machine.scheduler, this);
+  }
+
+  /** The next step runs only once the previous transition has been made, so `#current` is its state. */
+  project(line: L): Outcome<T> {
+    const outcome = this.machine.step(this.#current, line);
+    return isObservable(outcome) ? outcome.pipe(onEach((transition: T) => this.#made(transition))) : this.#made(outcome);
+  }
+
+  /** Each line is activity as it arrives. */
+  arrived(): void {
+    this.silence.touch();
+    this.machine.onLine?.();
+  }
+
+  /** The final transition is the last. */
+  isLast(transition: T): boolean {
+    return this.machine.isFinal(transition.state);
+  }
+
+  allowanceMs(): number {
+    return this.machine.silenceAllowedMs(this.#current);
+  }
+
+  onSilence(): Observable<O> {
+    return this.machine.onSilence();
+  }
+
+  #made(transition: T): T {
+    this.#current = transition.state;
+    this.machine.onTransition?.(transition);
+    return transition;
+  }
+}

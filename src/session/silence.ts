@@ -2,24 +2,23 @@ import { Observable, type MonoTypeOperatorFunction, type SchedulerAction, type S
 import { CompactSubscriber } from './compact-subscriber.js';
 
 /**
- * A session's inactivity clock: `touch()` on any activity (a line received), and `endAfter(farewell)`
+ * A session's inactivity clock: `touch()` on any activity (a line received), and `endAfterSilence()`
  * on the outgoing stream, which also counts each value it passes as activity. When the allowance runs
- * out with no activity, the stream's source is unsubscribed, the farewell is sent, and the stream ends.
+ * out with no activity, the stream's source is unsubscribed, the policy's farewell is sent, and the stream ends.
  *
  * One scheduled action per session, rescheduled only when it fires early (or when the allowance shrinks),
  * rather than `switchMap(timer)` with a new timer and subscriber per line and per chunk, and `touch()`
  * rather than a second subscription to the input: a server holds thousands of idle sessions, and this
  * is the part of each that stays alive. Hence classes rather than closures, too.
  */
-export class SilenceClock {
+export class SilenceClock<T> {
   #last: number;
   #deadline = Number.POSITIVE_INFINITY;
-  #watch: SilenceWatch<unknown> | undefined;
+  #watch: SilenceWatch<T> | undefined;
 
-  /** `allowanceMs` is read at each check: it may change with the session's state or a live setting. */
   constructor(
     readonly scheduler: SchedulerLike,
-    readonly allowanceMs: () => number,
+    readonly policy: SilencePolicy<T>,
   ) {
     this.#last = scheduler.now();
   }
@@ -31,48 +30,62 @@ export class SilenceClock {
   touch(): void {
     this.#last = this.scheduler.now();
     // A shorter allowance than the one armed (a live setting lowered) takes effect at once.
-    const allowance = this.allowanceMs();
+    const allowance = this.policy.allowanceMs();
     if (this.#deadline > this.#last + allowance) this.#watch?.arm(allowance);
   }
 
-  endAfter<T>(farewell: () => Observable<T>): MonoTypeOperatorFunction<T> {
+  /** The output stream, ended by the policy's farewell after the allowance of silence. */
+  endAfterSilence(): MonoTypeOperatorFunction<T> {
     return (source$) =>
       new Observable<T>((out) => {
-        const watch = new SilenceWatch(out, this, farewell);
+        const watch = new SilenceWatch(out, this);
         this.#watch = watch;
         this.#last = this.scheduler.now();
         source$.subscribe(watch);
-        if (!out.closed) watch.arm(this.allowanceMs());
+        if (!out.closed) watch.arm(this.policy.allowanceMs());
       });
   }
 
   /** Called by the watch: the deadline it armed, or that it is gone. */
-  armed(watch: SilenceWatch<unknown>, deadline: number): void {
+  armed(watch: SilenceWatch<T>, deadline: number): void {
     if (this.#watch === watch) this.#deadline = deadline;
   }
 
-  detach(watch: SilenceWatch<unknown>): void {
+  detach(watch: SilenceWatch<T>): void {
     if (this.#watch === watch) this.#watch = undefined;
   }
 }
 
+/**
+ * What a session tells its clock, as methods of one object (the session itself, rather than two closures):
+ * the silence allowed now, read at each check (it may change with the session's state or a live setting),
+ * and what silence ends the session with.
+ */
+export interface SilencePolicy<T> {
+  allowanceMs(): number;
+  onSilence(): Observable<T>;
+}
+
 /** The scheduled check, shared by every watch: the watch is the action's state. */
-function check(this: SchedulerAction<SilenceWatch<unknown>>, watch?: SilenceWatch<unknown>): void {
+function check(this: SchedulerAction<Fires>, watch?: Fires): void {
   watch!.fire(this);
 }
 
+/** A watch as its scheduled check sees it, whatever it carries. */
+interface Fires {
+  fire(action: SchedulerAction<Fires>): void;
+}
+
 /** Subscribed to the source: passes its values on (as activity) until silence, then sends the farewell to `out`. */
-class SilenceWatch<T> extends CompactSubscriber<T> {
+class SilenceWatch<T> extends CompactSubscriber<T> implements Fires {
   readonly #out: Subscriber<T>;
-  readonly #clock: SilenceClock;
-  readonly #farewell: () => Observable<T>;
+  readonly #clock: SilenceClock<T>;
   #action: Subscription | undefined;
 
-  constructor(out: Subscriber<T>, clock: SilenceClock, farewell: () => Observable<T>) {
+  constructor(out: Subscriber<T>, clock: SilenceClock<T>) {
     super(out);
     this.#out = out;
     this.#clock = clock;
-    this.#farewell = farewell;
   }
 
   protected override _next(value: T): void {
@@ -88,9 +101,9 @@ class SilenceWatch<T> extends CompactSubscriber<T> {
     this.#action = scheduler.schedule(check, delay, this);
   }
 
-  fire(action: SchedulerAction<SilenceWatch<unknown>>): void {
+  fire(action: SchedulerAction<Fires>): void {
     const { scheduler } = this.#clock;
-    const left = this.#clock.last + this.#clock.allowanceMs() - scheduler.now();
+    const left = this.#clock.last + this.#clock.policy.allowanceMs() - scheduler.now();
     if (left > 0) {
       this.#clock.armed(this, scheduler.now() + left);
       // The same action again (and, with the same delay, the same interval timer).
@@ -99,7 +112,7 @@ class SilenceWatch<T> extends CompactSubscriber<T> {
     }
     const out = this.#out;
     this.unsubscribe();
-    out.add(this.#farewell().subscribe(out));
+    out.add(this.#clock.policy.onSilence().subscribe(out));
   }
 
   override unsubscribe(): void {

@@ -6,10 +6,10 @@ import type { OpenConnection } from '../../src/net/connection.js';
 function connection(id: string): OpenConnection & { end(): void; destroyed: boolean } {
   let end = (): void => undefined;
   const closed = new Promise<void>((resolve) => (end = resolve));
-  const made = {
+  const made: OpenConnection & { end(): void; destroyed: boolean } = {
     id,
     closed,
-    onClosed: (listener: () => void) => void closed.then(listener),
+    onClosed: (listener) => void closed.then(() => (typeof listener === 'function' ? listener(made) : listener.release())),
     destroyed: false,
     end: () => end(),
     destroy: () => {
