@@ -1,4 +1,5 @@
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { FanOut } from './fan-out.js';
 
 export type Protocol = 'pop3' | 'push3';
 
@@ -37,7 +38,8 @@ export type ServerEvent = Base &
     | { readonly type: 'command'; readonly protocol: Protocol; readonly connection: string; readonly verb: string; readonly ok: boolean; readonly user?: string }
     | { readonly type: 'message-retrieved'; readonly connection: string; readonly user: string; readonly octets: number }
     | { readonly type: 'messages-deleted'; readonly connection: string; readonly user: string; readonly count: number }
-    | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly direction: 'in' | 'out'; readonly octets: number }
+    /** Octets read from and written to a connection since its last `bytes` event: one event per exchange. */
+    | { readonly type: 'bytes'; readonly protocol: Protocol; readonly connection: string; readonly received: number; readonly sent: number }
     | { readonly type: 'lock-refused'; readonly connection: string; readonly user: string }
     | { readonly type: 'timeout'; readonly protocol: Protocol; readonly connection: string }
     /** How long one step of a POP3 session took (see TimedOperation), in milliseconds with fractions. */
@@ -87,6 +89,6 @@ export interface EventBus {
 }
 
 export function createEventBus(): EventBus {
-  const subject = new Subject<ServerEvent>();
-  return { events$: subject.asObservable(), emit: (event) => subject.next(event) };
+  const fanOut = new FanOut<ServerEvent>();
+  return { events$: fanOut.observable, emit: (event) => fanOut.next(event) };
 }

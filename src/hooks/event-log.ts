@@ -31,6 +31,9 @@ const LEVELS: Partial<Record<ServerEvent['type'], 'trace' | 'debug' | 'warn' | '
   'directory-failed': 'error',
 };
 
+/** Events that change nothing the log remembers of a connection: below the level, nothing is done for them. */
+const UNFOLLOWED: ReadonlySet<ServerEvent['type']> = new Set(['bytes', 'command', 'latency', 'directory-lookup']);
+
 /** The closing summary of a POP3 connection that logged in; nothing for one that did not. */
 function summaryOf(peer: Peer | undefined): Record<string, number> | undefined {
   if (peer?.user === undefined) return undefined;
@@ -47,15 +50,30 @@ function follow(peer: Peer | undefined, event: ServerEvent): void {
   } else if (event.type === 'messages-deleted') peer.deleted += event.count;
 }
 
+/**
+ * A `bytes` event counts an exchange both ways; its lines stay one per direction, with `direction` and
+ * `octets`: received when there were any, sent unless the event only reports what came in at the end.
+ */
+function logBytes(logger: Logger, event: Extract<ServerEvent, { type: 'bytes' }>, peer: Peer | undefined): void {
+  const { protocol, connection, received, sent } = event;
+  const line = { event: 'bytes', remote: peer?.remote, user: peer?.user, protocol, connection };
+  if (received > 0) logger.trace({ ...line, direction: 'in', octets: received });
+  if (sent > 0 || received === 0) logger.trace({ ...line, direction: 'out', octets: sent });
+}
+
 export function logEvents(events$: Observable<ServerEvent>, logger: Logger): Subscription {
   const peers = new Map<string, Peer>();
   return events$.subscribe((event) => {
+    const level = LEVELS[event.type] ?? 'info';
+    // Most of a session's events (bytes, commands, latencies) end here at the usual levels.
+    if (UNFOLLOWED.has(event.type) && !logger.isLevelEnabled(level)) return;
     if (event.type === 'connection-opened') peers.set(event.connection, { remote: event.remote, retrieved: 0, retrievedOctets: 0, deleted: 0 });
     const peer = 'connection' in event ? peers.get(event.connection) : undefined;
     follow(peer, event);
-    const level = LEVELS[event.type] ?? 'info';
     // Several bytes and command events per session: no line is built that nobody will see (the level can change live).
-    if (logger.isLevelEnabled(level)) {
+    if (event.type === 'bytes') {
+      if (logger.isLevelEnabled(level)) logBytes(logger, event, peer);
+    } else if (logger.isLevelEnabled(level)) {
       const { type, at: _at, ...fields } = event;
       const summary = event.type === 'connection-closed' && event.protocol === 'pop3' ? summaryOf(peer) : undefined;
       logger[level]({ event: type, remote: peer?.remote, user: peer?.user, ...fields, ...summary });

@@ -1,3 +1,4 @@
+import { commandEntries } from './command-counts.js';
 import { recentPercentiles } from './latency.js';
 import { ratesOf } from './rate-window.js';
 import type { Metrics } from './reducer.js';
@@ -55,7 +56,7 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
     prometheus: false,
   },
   counter('pop3_commands_total', 'POP3 commands handled', (m) =>
-    Object.values(m.commands).reduce((sum, n) => sum + n, 0),
+    m.commands.reduce((sum: number, n) => sum + (n ?? 0), 0),
   ),
   counter('worker_exits', 'Cluster workers that exited and were replaced (0 without workers)', (m) => m.workerExits),
   counter('directory_lookups', 'User lookups answered by the user source (not the cache), failures included', (m) => m.directory.lookups),
@@ -74,7 +75,7 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
 
 /** POP3 commands by verb, sorted: `pop3_commands_<verb>` keys (a verb appears once it has been used). */
 export function commandCounts(metrics: Metrics): readonly (readonly [verb: string, count: number])[] {
-  return Object.entries(metrics.commands).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return commandEntries(metrics.commands).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** Rates are fractional; three decimals are plenty and keep the line short. */

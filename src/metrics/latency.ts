@@ -1,5 +1,6 @@
 import type { ServerEvent } from '../events/server-events.js';
-import { EMPTY_HISTOGRAM, mergeHistograms, observe, quantile, type Histogram } from './histogram.js';
+import { EMPTY_HISTOGRAM, mergeHistograms, quantile, type Histogram } from './histogram.js';
+import { namedEntries, numberOf, NO_HISTOGRAMS, observeNumbered, type Histograms } from './named-histograms.js';
 import { WINDOW_SECONDS } from './rate-window.js';
 
 /**
@@ -10,31 +11,53 @@ import { WINDOW_SECONDS } from './rate-window.js';
  * Names: a POP3 verb in lower case (`retr`, `pass`, ...), `session`, `login_verification`, `maildrop_open`,
  * `update`.
  */
-export type Histograms = Readonly<Record<string, Histogram>>;
-
 export interface LatencySecond {
   /** Whole seconds since the epoch. */
   readonly second: number;
   readonly histograms: Histograms;
 }
 
+/**
+ * The newest second is kept apart from the older ones (as in rate-window.ts): an observation replaces it
+ * alone, not a copy of the whole minute.
+ */
 export interface Latencies {
   readonly totals: Histograms;
-  /** Oldest first, only seconds that saw an observation, all within the last WINDOW_SECONDS. */
-  readonly recent: readonly LatencySecond[];
+  /** Seconds before the newest that saw an observation, oldest first, all within the last WINDOW_SECONDS. */
+  readonly past: readonly LatencySecond[];
+  readonly newest?: LatencySecond;
 }
 
-export const NO_LATENCIES: Latencies = { totals: {}, recent: [] };
+export const NO_LATENCIES: Latencies = { totals: NO_HISTOGRAMS, past: [] };
 
-/** The name and duration an event is recorded under, or undefined for an event that times nothing. */
-export function timingOf(event: ServerEvent): { readonly name: string; readonly ms: number } | undefined {
+const SESSION = numberOf('session');
+/** Names by verb and by step as the events spell them: no lower-casing per event. */
+const verbNumbers = new Map<string, number>();
+const stepNumbers = new Map<string, number>();
+
+function cachedNumber(cache: Map<string, number>, key: string, name: () => string): number {
+  let number = cache.get(key);
+  if (number === undefined) cache.set(key, (number = numberOf(name())));
+  return number;
+}
+
+/** The number of the name an event is recorded under (named-histograms.ts), or undefined for an event that times nothing. */
+function timedNumberOf(event: ServerEvent): number | undefined {
   if (event.type === 'latency') {
-    const name = event.operation === 'command' ? (event.verb ?? 'unknown').toLowerCase() : event.operation.replaceAll('-', '_');
-    return { name, ms: event.ms };
+    if (event.operation !== 'command') return cachedNumber(stepNumbers, event.operation, () => event.operation.replaceAll('-', '_'));
+    const verb = event.verb ?? 'unknown';
+    return cachedNumber(verbNumbers, verb, () => verb.toLowerCase());
   }
   // A POP3 connection's close carries how long it was open: the session duration.
-  if (event.type === 'connection-closed' && event.protocol === 'pop3' && event.ms !== undefined) return { name: 'session', ms: event.ms };
+  if (event.type === 'connection-closed' && event.protocol === 'pop3' && event.ms !== undefined) return SESSION;
   return undefined;
+}
+
+/** The latencies with the duration `event` reports recorded, if it reports one. */
+export function recordTiming(latencies: Latencies, event: ServerEvent): Latencies {
+  const number = timedNumberOf(event);
+  if (number === undefined) return latencies;
+  return recordNumbered(latencies, number, event.at, (event as { readonly ms: number }).ms);
 }
 
 const secondOf = (at: number): number => Math.floor(at / 1000);
@@ -42,31 +65,27 @@ const secondOf = (at: number): number => Math.floor(at / 1000);
 /** Drops the seconds that fell out of the window at time `now` (ms). */
 export function advanceLatencies(latencies: Latencies, now: number): Latencies {
   const oldest = secondOf(now) - WINDOW_SECONDS + 1;
-  const { recent } = latencies;
-  if (recent.length === 0 || recent[0]!.second >= oldest) return latencies;
-  return { ...latencies, recent: recent.filter((slot) => slot.second >= oldest) };
-}
-
-/** A copy and then a set: V8 builds `{ ...histograms, [name]: h }` (a spread with a computed key) several times slower. */
-function add(histograms: Histograms, name: string, seconds: number): Histograms {
-  const next: Record<string, Histogram> = Object.assign({}, histograms);
-  next[name] = observe(histograms[name] ?? EMPTY_HISTOGRAM, seconds);
-  return next;
+  const { past, newest } = latencies;
+  if ((past.length === 0 || past[0]!.second >= oldest) && (newest === undefined || newest.second >= oldest)) return latencies;
+  if (newest === undefined || newest.second < oldest) return { totals: latencies.totals, past: [] };
+  return { totals: latencies.totals, past: past.filter((slot) => slot.second >= oldest), newest };
 }
 
 /** One observation of `name`, at time `at` (ms); an event stamped before the newest second counts in it. */
 export function recordLatency(latencies: Latencies, name: string, at: number, ms: number): Latencies {
+  return recordNumbered(latencies, numberOf(name), at, ms);
+}
+
+function recordNumbered(latencies: Latencies, number: number, at: number, ms: number): Latencies {
   const seconds = Math.max(0, ms) / 1000;
-  const { recent } = latencies;
-  const last = recent[recent.length - 1];
-  const second = Math.max(secondOf(at), last?.second ?? Number.NEGATIVE_INFINITY);
-  const sameSecond = last !== undefined && last.second === second;
-  const slot: LatencySecond = { second, histograms: add(sameSecond ? last.histograms : {}, name, seconds) };
-  // One copy of the window, not two.
-  const next = recent.slice();
-  if (sameSecond) next[next.length - 1] = slot;
-  else next.push(slot);
-  return { totals: add(latencies.totals, name, seconds), recent: next };
+  const { past, newest } = latencies;
+  const totals = observeNumbered(latencies.totals, number, seconds);
+  const second = Math.max(secondOf(at), newest?.second ?? Number.NEGATIVE_INFINITY);
+  if (newest !== undefined && newest.second === second) {
+    return { totals, past, newest: { second, histograms: observeNumbered(newest.histograms, number, seconds) } };
+  }
+  const slot: LatencySecond = { second, histograms: observeNumbered(NO_HISTOGRAMS, number, seconds) };
+  return { totals, past: newest === undefined ? past : [...past, newest], newest: slot };
 }
 
 export interface Percentiles {
@@ -78,8 +97,9 @@ export interface Percentiles {
 /** p50/p90/p99 in milliseconds per name seen in the last minute, names sorted. */
 export function recentPercentiles(latencies: Latencies): readonly (readonly [name: string, percentiles: Percentiles])[] {
   const merged = new Map<string, Histogram>();
-  for (const slot of latencies.recent) {
-    for (const [name, histogram] of Object.entries(slot.histograms)) {
+  const slots = latencies.newest === undefined ? latencies.past : [...latencies.past, latencies.newest];
+  for (const slot of slots) {
+    for (const [name, histogram] of namedEntries(slot.histograms)) {
       merged.set(name, mergeHistograms(merged.get(name) ?? EMPTY_HISTOGRAM, histogram));
     }
   }

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { cumulative, EMPTY_HISTOGRAM, LATENCY_BUCKETS, type Histogram } from './histogram.js';
-import type { Histograms } from './latency.js';
+import { histogramNamed, namedEntries, NO_HISTOGRAMS, type Histograms } from './named-histograms.js';
 import type { Metrics } from './reducer.js';
 
 /**
@@ -45,20 +45,20 @@ function collector(name: string, help: string, values: (totals: Histograms) => S
     help,
     type: 'histogram',
     aggregator: 'sum',
-    get: () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values(latest()?.latencies.totals ?? {}) }),
+    get: () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values(latest()?.latencies.totals ?? NO_HISTOGRAMS) }),
   };
 }
 
 /** Registers the latency histograms; a step histogram is published (with zero counts) before its first observation. */
 export function registerHistograms(registry: Registry, latest: () => Metrics | undefined): void {
   const commands = (totals: Histograms): Sample[] =>
-    Object.entries(totals)
+    namedEntries(totals)
       .filter(([name]) => !STEP_NAMES.has(name))
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .flatMap(([verb, histogram]) => samples(COMMAND_HISTOGRAM, { verb }, histogram));
   const register = (metric: object): void => registry.registerMetric(metric as Parameters<Registry['registerMetric']>[0]);
   register(collector(COMMAND_HISTOGRAM, 'POP3 commands, from the start of their step to the end of their reply, by verb', commands, latest));
   for (const [name, metric, help] of STEP_HISTOGRAMS) {
-    register(collector(metric, help, (totals) => samples(metric, {}, totals[name] ?? EMPTY_HISTOGRAM), latest));
+    register(collector(metric, help, (totals) => samples(metric, {}, histogramNamed(totals, name) ?? EMPTY_HISTOGRAM), latest));
   }
 }

@@ -12,8 +12,18 @@ export interface Bucket {
   readonly bytes: number;
 }
 
-/** Oldest first; every bucket is within the last WINDOW_SECONDS seconds of the latest time seen. */
-export type RateWindow = readonly Bucket[];
+/**
+ * Every bucket is within the last WINDOW_SECONDS seconds of the latest time seen. The newest second is kept
+ * apart from the older ones: most events add to it, and then only it is replaced, not a copy of the whole
+ * minute (a busy server reports bytes a few dozen times per POP3 session).
+ */
+export interface RateWindow {
+  /** The seconds before the newest, oldest first. */
+  readonly past: readonly Bucket[];
+  readonly newest?: Bucket;
+}
+
+export const EMPTY_WINDOW: RateWindow = { past: [] };
 
 export interface Rates {
   readonly connectionsPerSecond: number;
@@ -25,9 +35,10 @@ const secondOf = (at: number): number => Math.floor(at / 1000);
 /** The window as seen at time `now` (ms): buckets older than the last WINDOW_SECONDS seconds are gone. */
 export function advanceWindow(window: RateWindow, now: number): RateWindow {
   const oldest = secondOf(now) - WINDOW_SECONDS + 1;
-  const first = window.findIndex((bucket) => bucket.second >= oldest);
-  if (first === 0) return window;
-  return first === -1 ? [] : window.slice(first);
+  const { past, newest } = window;
+  if ((past.length === 0 || past[0]!.second >= oldest) && (newest === undefined || newest.second >= oldest)) return window;
+  if (newest === undefined || newest.second < oldest) return EMPTY_WINDOW;
+  return { past: past.filter((bucket) => bucket.second >= oldest), newest };
 }
 
 /**
@@ -39,25 +50,26 @@ export function recordInWindow(
   at: number,
   add: { readonly connections?: number; readonly bytes?: number },
 ): RateWindow {
-  const last = window[window.length - 1];
-  const second = Math.max(secondOf(at), last?.second ?? Number.NEGATIVE_INFINITY);
+  const { past, newest } = window;
+  const second = Math.max(secondOf(at), newest?.second ?? Number.NEGATIVE_INFINITY);
   const connections = add.connections ?? 0;
   const bytes = add.bytes ?? 0;
-  // One copy of the window, not two: this runs for every byte count a busy server reports.
-  const next = window.slice();
-  if (last !== undefined && last.second === second) {
-    next[next.length - 1] = { second, connections: last.connections + connections, bytes: last.bytes + bytes };
-  } else {
-    next.push({ second, connections, bytes });
+  if (newest !== undefined && newest.second === second) {
+    return { past, newest: { second, connections: newest.connections + connections, bytes: newest.bytes + bytes } };
   }
-  return next;
+  return { past: newest === undefined ? past : [...past, newest], newest: { second, connections, bytes } };
+}
+
+/** The buckets, oldest first. */
+export function bucketsOf(window: RateWindow): readonly Bucket[] {
+  return window.newest === undefined ? window.past : [...window.past, window.newest];
 }
 
 /** Averages over the whole window (so in the first minute of uptime they ramp up from zero). */
 export function ratesOf(window: RateWindow): Rates {
   let connections = 0;
   let bytes = 0;
-  for (const bucket of window) {
+  for (const bucket of bucketsOf(window)) {
     connections += bucket.connections;
     bytes += bucket.bytes;
   }

@@ -1,7 +1,8 @@
 import type { Protocol, ServerEvent } from '../events/server-events.js';
+import { countCommand, NO_COMMANDS, type CommandCounts } from './command-counts.js';
 import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from './input.js';
-import { advanceLatencies, NO_LATENCIES, recordLatency, timingOf, type Latencies } from './latency.js';
-import { advanceWindow, recordInWindow, type RateWindow } from './rate-window.js';
+import { advanceLatencies, NO_LATENCIES, recordTiming, type Latencies } from './latency.js';
+import { advanceWindow, EMPTY_WINDOW, recordInWindow, type RateWindow } from './rate-window.js';
 
 export interface ConnectionCounts {
   readonly current: number;
@@ -28,8 +29,8 @@ export interface Metrics {
   readonly now: number;
   readonly connections: Readonly<Record<Protocol, ConnectionCounts>>;
   readonly logins: Readonly<Record<Protocol, LoginCounts>>;
-  /** POP3 commands by upper-case verb (the dispatcher's INVALID/UNKNOWN included), only verbs seen. */
-  readonly commands: Readonly<Record<string, number>>;
+  /** POP3 commands by upper-case verb (the dispatcher's INVALID/UNKNOWN included), only verbs seen (command-counts.ts). */
+  readonly commands: CommandCounts;
   readonly messagesRetrieved: number;
   readonly messagesDeleted: number;
   /** POP3 traffic only: Push3's own (WATCH) output would otherwise drown what is being monitored. */
@@ -59,7 +60,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     now: startedAt,
     connections: { pop3: noConnections, push3: noConnections },
     logins: { pop3: noLogins, push3: noLogins },
-    commands: {},
+    commands: NO_COMMANDS,
     messagesRetrieved: 0,
     messagesDeleted: 0,
     bytesSent: 0,
@@ -69,7 +70,7 @@ export function emptyMetrics(startedAt: number): Metrics {
     locksRefused: 0,
     workerExits: 0,
     directory: { lookups: 0, cacheHits: 0, failures: 0, lookupMs: 0 },
-    window: [],
+    window: EMPTY_WINDOW,
     latencies: NO_LATENCIES,
     loginFailures: NO_LOGIN_FAILURES,
   };
@@ -112,8 +113,7 @@ export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   next.window = advanceWindow(metrics.window, next.now);
   next.latencies = advanceLatencies(metrics.latencies, next.now);
   count(next, event);
-  const timing = event.type === 'tick' || event.type === 'login-failures' ? undefined : timingOf(event);
-  if (timing !== undefined) next.latencies = recordLatency(next.latencies, timing.name, event.at, timing.ms);
+  if (event.type !== 'tick' && event.type !== 'login-failures') next.latencies = recordTiming(next.latencies, event);
   return next;
 }
 
@@ -141,10 +141,7 @@ function count(m: Draft, event: MetricsInput): void {
     }
     case 'command':
       if (event.protocol === 'pop3') {
-        // A copy and then a set, as latency.ts does: a spread with a computed key is several times slower.
-        const commands: Record<string, number> = Object.assign({}, m.commands);
-        commands[event.verb] = (commands[event.verb] ?? 0) + 1;
-        m.commands = commands;
+        m.commands = countCommand(m.commands, event.verb);
       }
       return;
     case 'message-retrieved':
@@ -155,9 +152,9 @@ function count(m: Draft, event: MetricsInput): void {
       return;
     case 'bytes':
       if (event.protocol !== 'pop3') return;
-      m.window = recordInWindow(m.window, event.at, { bytes: event.octets });
-      if (event.direction === 'out') m.bytesSent += event.octets;
-      else m.bytesReceived += event.octets;
+      m.window = recordInWindow(m.window, event.at, { bytes: event.received + event.sent });
+      m.bytesSent += event.sent;
+      m.bytesReceived += event.received;
       return;
     case 'lock-refused':
       m.locksRefused += 1;

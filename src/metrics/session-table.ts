@@ -48,7 +48,7 @@ export function applySessionEvent(session: SessionRow | undefined, event: Server
       return changed(session, { command: event.verb, state: quitting ? 'update' : session.state });
     }
     case 'bytes':
-      return event.direction === 'out' ? changed(session, { bytesOut: session.bytesOut + event.octets }) : session;
+      return event.sent > 0 ? changed(session, { bytesOut: session.bytesOut + event.sent }) : session;
     default:
       return session;
   }
@@ -63,7 +63,10 @@ export class SessionTable {
 
   apply(event: ServerEvent): void {
     if (!('connection' in event)) return;
-    const next = applySessionEvent(this.#sessions.get(event.connection), event);
+    const session = this.#sessions.get(event.connection);
+    const next = applySessionEvent(session, event);
+    // Most events (latencies, messages retrieved) leave the entry as it was.
+    if (next === session) return;
     if (next === undefined) this.#sessions.delete(event.connection);
     else this.#sessions.set(event.connection, next);
   }

@@ -127,7 +127,7 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
 
   // Listeners must be functions; these two are all the closures a connection keeps.
   // Input octets are reported with the next output (every command has a reply) or at the end: one
-  // `bytes` event per exchange instead of one per socket read.
+  // `bytes` event per exchange, both ways, instead of one per socket read and one per reply.
   readonly #countIn = (chunk: Buffer): void => {
     this.#unreportedIn += chunk.length;
   };
@@ -136,14 +136,15 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
   };
 
   #reportIn(): void {
-    if (this.#unreportedIn === 0) return;
-    this.#emitBytes('in', this.#unreportedIn);
-    this.#unreportedIn = 0;
+    if (this.#unreportedIn > 0) this.#emitBytes(0);
   }
 
-  #emitBytes(direction: 'in' | 'out', octets: number): void {
+  /** Reports `sent` octets with those received since the last report. */
+  #emitBytes(sent: number): void {
     const { protocol, emit, now } = this.#options;
-    emit({ type: 'bytes', protocol, connection: this.id, direction, octets, at: now() });
+    const received = this.#unreportedIn;
+    this.#unreportedIn = 0;
+    emit({ type: 'bytes', protocol, connection: this.id, received, sent, at: now() });
   }
 
   #updateInput(): void {
@@ -159,8 +160,7 @@ class StreamSession extends CompactSubscriber<SessionOutput> implements ServedCo
 
   static #uncork(session: StreamSession): void {
     session.#corked = false;
-    session.#reportIn();
-    session.#emitBytes('out', session.#corkedOctets);
+    session.#emitBytes(session.#corkedOctets);
     session.#corkedOctets = 0;
     session.#stream.uncork();
   }

@@ -55,4 +55,24 @@ describe('the event log', () => {
     expect(lines[2]).toMatchObject({ event: 'connection-closed', remote: '192.0.2.8:40000' });
     expect(lines[2]).not.toHaveProperty('retrieved');
   });
+
+  it('logs commands and latencies at debug and byte counts at trace, with the remote and user, and none at info', () => {
+    const busy: ServerEvent[] = [
+      ...session.slice(0, 2),
+      { type: 'bytes', protocol: 'pop3', connection: 'c1', received: 6, sent: 20, at: 3 },
+      { type: 'command', protocol: 'pop3', connection: 'c1', verb: 'STAT', ok: true, user: 'alice', at: 3 },
+      { type: 'latency', connection: 'c1', operation: 'command', verb: 'STAT', user: 'alice', ms: 0.2, at: 3 },
+      ...session.slice(2),
+    ];
+    const kinds = (level: pino.Level): unknown[] => linesFor(busy, level).map((line) => line['event']);
+    expect(kinds('info')).toEqual(['connection-opened', 'auth', 'messages-deleted', 'connection-closed']);
+    expect(kinds('debug')).toEqual(['connection-opened', 'auth', 'command', 'latency', 'message-retrieved', 'message-retrieved', 'messages-deleted', 'connection-closed']);
+    const traced = linesFor(busy, 'trace');
+    // One line per direction, as when each direction had its own event.
+    expect(traced.slice(2, 4)).toEqual([
+      expect.objectContaining({ event: 'bytes', remote: '192.0.2.7:40000', user: 'alice', protocol: 'pop3', connection: 'c1', direction: 'in', octets: 6 }),
+      expect.objectContaining({ event: 'bytes', remote: '192.0.2.7:40000', user: 'alice', protocol: 'pop3', connection: 'c1', direction: 'out', octets: 20 }),
+    ]);
+    expect(traced.at(-1)).toMatchObject({ retrieved: 2, retrievedOctets: 350, deleted: 2 });
+  });
 });

@@ -10,7 +10,7 @@ const table = (...events: ServerEvent[]): SessionTable => {
 };
 const auth = (connection: string, user: string, ok = true): ServerEvent => ({ type: 'auth', protocol: 'pop3', connection, user, ok, at: 5 });
 const command = (connection: string, verb: string): ServerEvent => ({ type: 'command', protocol: 'pop3', connection, verb, ok: true, at: 6 });
-const sent = (connection: string, octets: number): ServerEvent => ({ type: 'bytes', protocol: 'pop3', connection, direction: 'out', octets, at: 7 });
+const sent = (connection: string, octets: number): ServerEvent => ({ type: 'bytes', protocol: 'pop3', connection, received: 6, sent: octets, at: 7 });
 
 describe('live sessions folded from events', () => {
   it('follows a POP3 session from accept through login and QUIT to close', () => {

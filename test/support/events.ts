@@ -24,12 +24,15 @@ export const closed = (at: number, protocol: Protocol = 'pop3', connection = `c$
   connection,
   at,
 });
-export const bytes = (at: number, octets: number, direction: 'in' | 'out' = 'out', protocol: Protocol = 'pop3', connection = 'c'): ServerEvent => ({
+/** A `bytes` event that counts octets one way (`exchange` for both). */
+export const bytes = (at: number, octets: number, direction: 'in' | 'out' = 'out', protocol: Protocol = 'pop3', connection = 'c'): ServerEvent =>
+  direction === 'in' ? exchange(at, octets, 0, protocol, connection) : exchange(at, 0, octets, protocol, connection);
+export const exchange = (at: number, received: number, sent: number, protocol: Protocol = 'pop3', connection = 'c'): ServerEvent => ({
   type: 'bytes',
   protocol,
   connection,
-  direction,
-  octets,
+  received,
+  sent,
   at,
 });
 export const command = (at: number, verb: string, protocol: Protocol = 'pop3'): ServerEvent => ({
