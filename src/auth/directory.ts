@@ -24,7 +24,8 @@ const EDIT_NAMES: Record<Edit, string> = { add: 'adding users', setPassword: 'ch
 
 /**
  * The one user directory that logins, Push3, `pop3d user` and `pop3d deliver` go through, in front of a source
- * (passwd-file, PostgreSQL, LDAP). Names are canonicalised first; found and unknown users are cached; a source
+ * (passwd-file, PostgreSQL, LDAP). Names are canonicalised first; found and unknown users are cached (unless
+ * the source holds them in memory already, as the passwd-file does); a source
  * that fails or is slower than the timeout makes a call reject with DirectoryUnavailableError, never a
  * wrong password. Edits clear the cache, so the next login sees them.
  */
@@ -142,6 +143,7 @@ export class Directory implements UserDirectory {
     const name = this.canonical(user);
     // A name that could never be a user (NUL, control characters, "/", too long) never reaches a query or a filter.
     if (validateUserName(name) !== undefined) return Promise.resolve(undefined);
+    if (this.#source.inMemory === true) return this.#fromMemory(name);
     const cached = this.#cache.get(name);
     if (cached !== undefined) {
       this.#report('cached', 0);
@@ -157,6 +159,14 @@ export class Directory implements UserDirectory {
       .finally(() => this.#pending.delete(name));
     this.#pending.set(name, lookup);
     return lookup;
+  }
+
+  /** A source that holds its users in memory: asked every time, as a cache would be. */
+  async #fromMemory(name: string): Promise<SourceEntry | undefined> {
+    const started = performance.now();
+    const entry = await this.#source.find(name);
+    this.#report(entry === undefined ? 'unknown' : 'found', performance.now() - started);
+    return entry;
   }
 
   /** Runs a source call under the timeout; its outcome and latency become a lookup event. */

@@ -70,6 +70,7 @@ function readSnapshotOf(path: string, text: string, log: ProblemLogger): Snapsho
 /** The users of a Dovecot passwd-file (see passwd-file.ts), read into memory. */
 export class PasswdFileDirectory implements UserDirectory, UserSource {
   readonly kind = 'passwd-file';
+  readonly inMemory = true;
   /** Atomic rewrites of the file (passwd-editor.ts); the caller reloads after each. */
   readonly edits: SourceEdits = {
     add: (name, password) => addUser(this.path, name, password),

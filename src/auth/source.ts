@@ -31,6 +31,11 @@ export interface SourceEdits {
 export interface UserSource {
   /** `passwd-file`, `postgresql` or `ldap`: in logs, metrics and "not configured" messages. */
   readonly kind: string;
+  /**
+   * True when `find` answers from what the source already holds in memory (the passwd-file): the directory
+   * then neither caches its answers again nor runs the timeout's timer for them.
+   */
+  readonly inMemory?: boolean;
   /** The user named exactly `name` (already canonical), or undefined. Rejects when the source cannot answer. */
   find(name: string): Promise<SourceEntry | undefined>;
   /** For bind verifiers: whether `password` binds as `dn`. Rejects when the server cannot answer. */

@@ -88,6 +88,19 @@ describe('Directory', () => {
     expect(state.finds).toEqual(['alice', 'nobody', 'alice']);
   });
 
+  it('asks a source that holds its users in memory every time, caching nothing and starting no timer', async () => {
+    const { src, state } = source({ alice: '{PLAIN}secret' });
+    const { users, events } = directory({ ...src, inMemory: true });
+    expect(await users.authenticate('Alice', 'secret')).toBe(true);
+    expect(await users.authenticate('alice', 'wrong')).toBe(false);
+    expect(await users.exists('nobody')).toBe(false);
+    expect(await users.exists('nobody')).toBe(false);
+    expect(state.finds).toEqual(['alice', 'alice', 'nobody', 'nobody']);
+    expect(events.map((event) => event.type === 'directory-lookup' && event.outcome)).toEqual(['found', 'found', 'unknown', 'unknown']);
+    state.slowMs = 300; // past the 200 ms timeout, which does not apply to memory
+    expect(await users.exists('alice')).toBe(true);
+  });
+
   it('never queries for a name that cannot be a user', async () => {
     const { src, state } = source({});
     const { users } = directory(src);
