@@ -4,6 +4,7 @@
 //        [--clients 1,16,64] [--duration 10] [--idle-sessions 10000] [--log-level info]
 //        [--fixture DIR] [--fresh] [--users 64 --messages 10 --size 10000 --big-mb 100 --idle 10000 --huge 100000]
 //        [--cli path/to/dist/cli.js] [--workers N|auto] [--profile DIR] [--json FILE] [--quiet-wait 120]
+//        [--node-args=--max-semi-space-size=8]
 //        [--user-sources passwd-file,postgresql,postgresql-nocache]
 //        [--soak-minutes 25] [--soak-warmup 5]
 //
@@ -45,6 +46,7 @@ const { values } = parseArgs({
     'idle-sessions': { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     cli: { type: 'string' },
+    'node-args': { type: 'string' },
     profile: { type: 'string' },
     json: { type: 'string' },
     'quiet-wait': { type: 'string', default: '120' },
@@ -54,6 +56,9 @@ const { values } = parseArgs({
     'soak-warmup': { type: 'string', default: '5' },
   },
 });
+
+/** Node's own flags for pop3d (e.g. `--max-semi-space-size=8`, as config/examples/pop3d.service sets), space-separated. */
+const nodeArgsOf = (text) => (text === undefined ? [] : text.split(' ').filter((arg) => arg !== ''));
 
 /** This process holds one socket per idle session: re-run under the hard fd limit when the soft one is low. */
 function ensureFdLimit() {
@@ -287,11 +292,11 @@ async function main() {
     // No connection limit (10,000 idle sessions from 127.0.0.1); --workers N: that many worker processes.
     const config = { limits: { maxConnections: 0, maxConnectionsPerAddress: 0 } };
     if (values.workers) config.workers = values.workers === 'auto' ? 'auto' : int(values.workers);
-    const start = (extra = {}) => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], cpuProfDir: values.profile, config: { ...config, ...extra } });
+    const start = (extra = {}) => startPop3d({ dir, cli: values.cli, nodeArgs: nodeArgsOf(values['node-args']), logLevel: values['log-level'], cpuProfDir: values.profile, config: { ...config, ...extra } });
     results.pop3d = await measure('pop3d', start, options);
     if (values['user-sources']) {
       const sources = values['user-sources'].split(',');
-      const startWith = (extra) => startPop3d({ dir, cli: values.cli, logLevel: values['log-level'], config: { ...config, ...extra } });
+      const startWith = (extra) => startPop3d({ dir, cli: values.cli, nodeArgs: nodeArgsOf(values['node-args']), logLevel: values['log-level'], config: { ...config, ...extra } });
       results.userSources = await measureUserSources({ sources, start: startWith, manifest, clients, durationMs, log, quiet });
       results.userSourceRows = userSourceRows(results.userSources, sources, clients);
     }
