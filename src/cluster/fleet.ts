@@ -12,7 +12,7 @@ export interface FleetOptions {
   readonly logger: Logger;
   /** The first message for each worker, replacements included: made when the worker asks for it. */
   readonly start: () => ToWorker;
-  /** Every message from a worker, in its order (`waiting` and `done` included). */
+  /** Every message from a worker, in its order (`waiting` and `done` included; a batch as its messages). */
   readonly onMessage: (worker: number, message: FromWorker) => void;
   /** A worker is gone; every message it sent has been delivered before this. */
   readonly onExit: (worker: number) => void;
@@ -95,8 +95,11 @@ export function createFleet(options: FleetOptions): Fleet {
     const bornAt = Date.now();
     workers.set(worker.id, worker);
     logger.info({ event: 'worker-started', worker: worker.id, pid: worker.process.pid }, 'worker started');
-    worker.on('message', (message: unknown) => {
-      if (!isFromWorker(message)) return;
+    const heard = (message: FromWorker): void => {
+      if (message.kind === 'batch') {
+        for (const each of message.messages) heard(each);
+        return;
+      }
       if (message.kind === 'waiting') {
         listening.add(worker.id);
         send(worker, options.start());
@@ -104,6 +107,9 @@ export function createFleet(options: FleetOptions): Fleet {
       if (message.kind === 'ready') ready(worker, message);
       if (message.kind === 'done') answered(message.id, worker.id);
       options.onMessage(worker.id, message);
+    };
+    worker.on('message', (message: unknown) => {
+      if (isFromWorker(message)) heard(message);
     });
     // A send racing the worker's death fails here; its exit follows and is what counts.
     worker.on('error', () => undefined);

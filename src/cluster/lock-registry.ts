@@ -1,9 +1,18 @@
+import { lstatSync } from 'node:fs';
 import { lstat, rmdir } from 'node:fs/promises';
 import type { HeldLock } from './messages.js';
 
-/** The lock directory at `path` as it is now (who made it, in effect), or undefined when there is none. */
-export async function identifyLock(path: string): Promise<HeldLock | undefined> {
-  const stats = await lstat(path).catch(() => undefined);
+/**
+ * The lock directory at `path` as it is now (who made it, in effect), or undefined when there is none.
+ * Synchronous, as taking the lock is (maildrop-lock.ts): one lstat of a directory just made.
+ */
+export function identifyLock(path: string): HeldLock | undefined {
+  let stats;
+  try {
+    stats = lstatSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
   if (!stats?.isDirectory()) return undefined;
   return { path, dev: stats.dev, ino: stats.ino, birthtimeMs: stats.birthtimeMs };
 }

@@ -48,7 +48,9 @@ export type FromWorker =
   | { readonly kind: 'release'; readonly id: number }
   /** A login from this address failed: answered with `penalty` and this id, the delay for its reply. */
   | { readonly kind: 'login-failed'; readonly id: number; readonly address: string }
-  | { readonly kind: 'login-ok'; readonly address: string };
+  | { readonly kind: 'login-ok'; readonly address: string }
+  /** Several of the above, in the order they were sent (see outbox.ts). */
+  | { readonly kind: 'batch'; readonly messages: readonly FromWorker[] };
 
 /** The primary's answers to a worker's `admit` and `login-failed`, read as they come (never queued behind a reload). */
 export type Answer =
@@ -67,6 +69,7 @@ const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>([
   'release',
   'login-failed',
   'login-ok',
+  'batch',
 ]);
 const ANSWER: ReadonlySet<string> = new Set<Answer['kind']>(['admission', 'penalty']);
 

@@ -8,17 +8,19 @@ import { runLifeCycle, type Started } from '../daemon/life-cycle.js';
 import { createLogger } from '../daemon/logger.js';
 import { startDaemon, type Daemon } from '../daemon/start-daemon.js';
 import { forwardEvents } from './event-forwarding.js';
+import { gatheringSender } from './outbox.js';
 import { isToWorker, type FromWorker, type SettingValues, type ToWorker } from './messages.js';
 import { reportedLocks } from './reported-locks.js';
 import { sharedLimits } from './shared-limits.js';
 
-/** Resolves once the message is handed to the channel (or at once, when the primary is gone). */
-function send(message: FromWorker): Promise<void> {
-  return new Promise((resolve) => {
-    if (!process.connected || process.send === undefined) return resolve();
-    process.send(message, undefined, undefined, () => resolve());
-  });
-}
+/**
+ * Resolves once the message is handed to the channel (or at once, when the primary is gone). Messages sent
+ * in the same turn of the event loop travel together.
+ */
+const send = gatheringSender((message, sent) => {
+  if (!process.connected || process.send === undefined) return sent();
+  process.send(message, undefined, undefined, () => sent());
+});
 
 /** The primary's messages in order, kept until read, so none is lost while the daemon starts. */
 function inbox(): () => Promise<ToWorker> {

@@ -155,6 +155,8 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /** Lines are gathered and written together at most this long after they are logged; 0 = each line at once. */
+      flushMs: z.number().int().min(0).max(10_000).default(100),
     })
     .prefault({}),
   shutdown: z

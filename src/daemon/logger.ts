@@ -1,9 +1,31 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 
 export const IMPLEMENTATION = 'pop3d';
 
-/** JSON lines on stdout; the level follows the running config (reload, Push3 SET). */
+/**
+ * Gathered lines are written once they reach this many octets, or `log.flushMs` after the first of them.
+ * Below sonic-boom's maxWrite (16 KiB), as it requires.
+ */
+const GATHER_OCTETS = 4096;
+/**
+ * Lines held while stdout does not take them (a stalled journal, a paused pager): past this many octets new
+ * lines are dropped rather than held without bound.
+ */
+const HOLD_OCTETS = 16 * 1024 * 1024;
+
+/**
+ * JSON lines on stdout; the level follows the running config (reload, Push3 SET). With `log.flushMs` > 0
+ * (the default) lines are gathered and written together: a busy server logs a few lines per session, and a
+ * system call per line costs more than the line. What is still gathered when the process exits is written
+ * then, synchronously (pino registers that for an asynchronous destination); a SIGKILL loses at most
+ * `flushMs` of lines. With 0, each line is written at once, synchronously.
+ */
 export function createLogger(config: Config): Logger {
-  return pino({ level: config.log.level, base: { service: IMPLEMENTATION } });
+  const { level, flushMs } = config.log;
+  const stdout: DestinationStream =
+    flushMs === 0
+      ? pino.destination({ dest: 1, sync: true })
+      : pino.destination({ dest: 1, sync: false, minLength: GATHER_OCTETS, periodicFlush: flushMs, maxLength: HOLD_OCTETS });
+  return pino({ level, base: { service: IMPLEMENTATION } }, stdout);
 }

@@ -12,7 +12,7 @@ async function lockDir(name = 'pop3d.lock'): Promise<{ path: string; registry: L
   const path = join(await tempDir(), name);
   await mkdir(path);
   const registry = new LockRegistry(STALE_MS);
-  registry.held(1, (await identifyLock(path))!);
+  registry.held(1, identifyLock(path)!);
   return { path, registry };
 }
 
@@ -28,7 +28,7 @@ describe("LockRegistry: a dead worker's locks", () => {
     const { path, registry } = await lockDir();
     registry.released(1, path);
     expect(await registry.free(1)).toEqual([]);
-    registry.held(2, (await identifyLock(path))!);
+    registry.held(2, identifyLock(path)!);
     expect(await registry.free(1)).toEqual([]);
     expect(existsSync(path)).toBe(true);
   });

@@ -33,7 +33,7 @@ describe('reportedLocks', () => {
 
     const maildrop = await reported.open('alice');
     expect(maildrop.messages).toEqual([{ uid: 'u1', size: 3 }]);
-    expect(reports).toEqual([{ kind: 'locked', lock: await identifyLock(join(dir, 'alice')) }]);
+    expect(reports).toEqual([{ kind: 'locked', lock: identifyLock(join(dir, 'alice')) }]);
     await maildrop.commit(new Set());
     expect(released).toHaveLength(1);
     expect(reports[1]).toEqual({ kind: 'unlocked', path: join(dir, 'alice') });

@@ -57,6 +57,21 @@ describe('pop3d serve: life cycle', () => {
     daemon = undefined;
   });
 
+  it('gathers log lines (log.flushMs) and still writes every one of them when it stops', async () => {
+    site = makeSite({ config: { log: { level: 'info', flushMs: 2_000 } } });
+    daemon = await startSite({ site });
+    const { client, reply } = await login('alice', 'secret');
+    expect(reply).toMatch(/^\+OK/);
+    expect(await client.command('QUIT')).toMatch(/^\+OK/);
+    await client.ended();
+    // Stopped at once, before the lines of the session are due: the exit writes them.
+    expect(await daemon.stop()).toBe(0);
+    const events = daemon.logs.map((entry) => entry.event);
+    expect(events).toEqual(expect.arrayContaining(['connection-opened', 'auth', 'connection-closed', 'stopped']));
+    expect(events.at(-1)).toBe('stopped');
+    daemon = undefined;
+  });
+
   it('SIGHUP reloads the users file: a user added with `pop3d user add` can log in', async () => {
     site = makeSite({ users: { alice: 'secret' }, config: { mail: { autocreate: true } } });
     daemon = await startSite({ site });
@@ -76,7 +91,7 @@ describe('pop3d serve: life cycle', () => {
     daemon = await startSite({ site });
     editConfig((raw) => {
       raw.pop3 = { ...raw.pop3, idleTimeout: 1, port: 1 };
-      raw.log = { level: 'debug' };
+      raw.log = { ...raw.log, level: 'debug' };
       raw.users = { file: 'other.passwd' };
     });
     const from = daemon.logs.length;
@@ -128,7 +143,7 @@ describe('pop3d serve: life cycle', () => {
     expect(await infoAfter(daemon.logs.length)).not.toEqual([]);
 
     editConfig((raw) => {
-      raw.log = { level: 'warn' };
+      raw.log = { ...raw.log, level: 'warn' };
       raw.pop3 = { ...raw.pop3, host: 'localhost' };
     });
     const from = daemon.logs.length;

@@ -90,7 +90,9 @@ export function makeSite(options: SiteOptions = {}): Site {
     // A test that turns Push3 on gets Prometheus beside it: on a free port, never the default 9110, which
     // another test file (or another daemon on the machine) may hold.
     prometheus: { host: '127.0.0.1', port: 0 },
-    log: { level: 'info' },
+    // Each line at once: tests read the log as the daemon writes it. Gathered lines (the default) are
+    // tested in cli-serve.test.ts.
+    log: { level: 'info', flushMs: 0 },
   };
   const configFile = join(dir, 'config.json');
   writeFileSync(configFile, JSON.stringify(mergeConfig(base, options.config ?? {}), null, 2));
