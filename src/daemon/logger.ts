@@ -4,8 +4,8 @@ import type { Config } from '../config/schema.js';
 export const IMPLEMENTATION = 'pop3d';
 
 /**
- * Gathered lines are written once they reach this many octets, or `log.flushMs` after the first of them.
- * Below sonic-boom's maxWrite (16 KiB), as it requires.
+ * Gathered lines are written once they reach this many octets, else at the next tick of a `log.flushMs`
+ * interval. Below sonic-boom's maxWrite (16 KiB), as it requires.
  */
 const GATHER_OCTETS = 4096;
 /**
