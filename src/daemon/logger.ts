@@ -1,5 +1,6 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import { reportDroppedLines } from './log-drops.js';
 
 export const IMPLEMENTATION = 'pop3d';
 
@@ -10,7 +11,8 @@ export const IMPLEMENTATION = 'pop3d';
 const GATHER_OCTETS = 4096;
 /**
  * Lines held while stdout does not take them (a stalled journal, a paused pager): past this many octets new
- * lines are dropped rather than held without bound.
+ * lines are dropped rather than held without bound, and counted in a `log-lines-dropped` line once stdout
+ * takes lines again.
  */
 const HOLD_OCTETS = 16 * 1024 * 1024;
 
@@ -23,9 +25,10 @@ const HOLD_OCTETS = 16 * 1024 * 1024;
  */
 export function createLogger(config: Config): Logger {
   const { level, flushMs } = config.log;
-  const stdout: DestinationStream =
-    flushMs === 0
-      ? pino.destination({ dest: 1, sync: true })
-      : pino.destination({ dest: 1, sync: false, minLength: GATHER_OCTETS, periodicFlush: flushMs, maxLength: HOLD_OCTETS });
-  return pino({ level, base: { service: IMPLEMENTATION } }, stdout);
+  const options = { level, base: { service: IMPLEMENTATION } };
+  if (flushMs === 0) return pino(options, pino.destination({ dest: 1, sync: true }));
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: GATHER_OCTETS, periodicFlush: flushMs, maxLength: HOLD_OCTETS });
+  const logger = pino(options, stdout);
+  reportDroppedLines(stdout, logger);
+  return logger;
 }
