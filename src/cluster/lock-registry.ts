@@ -1,10 +1,10 @@
 import { lstatSync } from 'node:fs';
-import { lstat, rmdir } from 'node:fs/promises';
+import { lstat, unlink } from 'node:fs/promises';
 import type { HeldLock } from './messages.js';
 
 /**
- * The lock directory at `path` as it is now (who made it, in effect), or undefined when there is none.
- * Synchronous, as taking the lock is (maildrop-lock.ts): one lstat of a directory just made.
+ * The lock at `path` as it is now (who made it, in effect), or undefined when there is none.
+ * Synchronous, as taking the lock is (maildrop-lock.ts): one lstat of a link just made.
  */
 export function identifyLock(path: string): HeldLock | undefined {
   let stats;
@@ -13,7 +13,7 @@ export function identifyLock(path: string): HeldLock | undefined {
   } catch {
     return undefined;
   }
-  if (!stats?.isDirectory()) return undefined;
+  if (!stats?.isSymbolicLink()) return undefined;
   return { path, dev: stats.dev, ino: stats.ino, birthtimeMs: stats.birthtimeMs };
 }
 
@@ -38,7 +38,7 @@ export class LockRegistry {
     this.#held.get(worker)?.delete(path);
   }
 
-  /** The worker is dead: removes the lock directories it held, and resolves with the paths removed. */
+  /** The worker is dead: removes the locks it held, and resolves with the paths removed. */
   async free(worker: number): Promise<string[]> {
     const locks = [...(this.#held.get(worker)?.values() ?? [])];
     this.#held.delete(worker);
@@ -47,17 +47,17 @@ export class LockRegistry {
   }
 
   /**
-   * Only the very directory the dead worker made (same device, inode and birth time: a session elsewhere may
+   * Only the very link the dead worker made (same device, inode and birth time: a session elsewhere may
    * have made a new one since), and only while it is fresh: a stale lock may be being taken over right now
-   * by the stat-rmdir-mkdir of a lock elsewhere, and is left to that. rmdir, not rm: never recursive.
+   * by the lstat-unlink-symlink of a lock elsewhere, and is left to that.
    */
   async #removeIfStillTheirs(lock: HeldLock): Promise<boolean> {
     const stats = await lstat(lock.path).catch(() => undefined);
-    if (!stats?.isDirectory() || stats.dev !== lock.dev || stats.ino !== lock.ino || stats.birthtimeMs !== lock.birthtimeMs) {
+    if (!stats?.isSymbolicLink() || stats.dev !== lock.dev || stats.ino !== lock.ino || stats.birthtimeMs !== lock.birthtimeMs) {
       return false;
     }
     if (this.now() - stats.mtimeMs > this.staleMs / 2) return false;
-    return rmdir(lock.path).then(
+    return unlink(lock.path).then(
       () => true,
       () => false,
     );

@@ -10,7 +10,7 @@ import type { RefusalReason } from '../net/limiter.js';
 /** Live setting values as Push3 shows them, `[key, value]`, applied with LiveSettings.set. */
 export type SettingValues = readonly (readonly [key: string, value: string])[];
 
-/** A lock directory as its holder made it; a directory at the same path that is not this one is someone else's. */
+/** A maildrop lock as its holder made it; a lock at the same path that is not this one is someone else's. */
 export interface HeldLock {
   readonly path: string;
   readonly dev: number;

@@ -3,7 +3,7 @@ import { identifyLock } from './lock-registry.js';
 import type { FromWorker } from './messages.js';
 
 /**
- * A worker's maildrop store that tells the primary which lock directory each open maildrop holds, and when
+ * A worker's maildrop store that tells the primary which lock each open maildrop holds, and when
  * it is let go, so that the primary can free the locks of a worker that dies (see LockRegistry).
  */
 export function reportedLocks(

@@ -1,7 +1,7 @@
-import { stat, utimes } from 'node:fs/promises';
+import { lstat, lutimes } from 'node:fs/promises';
 import { hasErrorCode } from '../process/errno.js';
 
-/** A lock directory this process holds, and the mtime (whole seconds) it last gave it. */
+/** A lock this process holds, and the mtime (whole seconds) it last gave it. */
 interface HeldLock {
   mtimeSeconds: number;
   readonly onCompromised: (error: Error) => void;
@@ -11,7 +11,7 @@ interface HeldLock {
 const CONCURRENCY = 16;
 
 /**
- * Keeps the lock directories this process holds fresh: every `staleMs / 3` it checks that each still
+ * Keeps the locks this process holds fresh: every `staleMs / 3` it checks that each still
  * carries the mtime we gave it (else another process took it over: compromised, and dropped from the set)
  * and sets a new one. One timer and one small record per held lock, rather than a timer and its closures
  * per lock: a server may hold ten thousand maildrops.
@@ -26,15 +26,15 @@ export class LockRefresher {
 
   constructor(private readonly staleMs: number) {}
 
-  /** Marks `dir` as held with `mtimeSeconds` (already set on it by the caller). */
-  add(dir: string, mtimeSeconds: number, onCompromised: (error: Error) => void): void {
-    this.#held.set(dir, { mtimeSeconds, onCompromised });
+  /** Marks `path` as held with `mtimeSeconds` (already set on it by the caller). */
+  add(path: string, mtimeSeconds: number, onCompromised: (error: Error) => void): void {
+    this.#held.set(path, { mtimeSeconds, onCompromised });
     this.#timer ??= setInterval(() => void this.#refreshAll(), this.staleMs / 3).unref();
   }
 
-  /** Stops refreshing `dir`; false when it was not held (already released, or compromised). */
-  delete(dir: string): boolean {
-    const held = this.#held.delete(dir);
+  /** Stops refreshing `path`; false when it was not held (already released, or compromised). */
+  delete(path: string): boolean {
+    const held = this.#held.delete(path);
     if (this.#held.size === 0 && this.#timer !== undefined) {
       clearInterval(this.#timer);
       this.#timer = undefined;
@@ -42,8 +42,8 @@ export class LockRefresher {
     return held;
   }
 
-  /** The directories held now (for removal at process exit). */
-  dirs(): IterableIterator<string> {
+  /** The locks held now (for removal at process exit). */
+  paths(): IterableIterator<string> {
     return this.#held.keys();
   }
 
@@ -52,35 +52,35 @@ export class LockRefresher {
     if (this.#running) return;
     this.#running = true;
     try {
-      const dirs = [...this.#held.keys()];
+      const paths = [...this.#held.keys()];
       let next = 0;
       const worker = async (): Promise<void> => {
-        while (next < dirs.length) await this.#refresh(dirs[next++]!);
+        while (next < paths.length) await this.#refresh(paths[next++]!);
       };
-      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, dirs.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
     } finally {
       this.#running = false;
     }
   }
 
-  async #refresh(dir: string): Promise<void> {
-    const held = this.#held.get(dir);
+  async #refresh(path: string): Promise<void> {
+    const held = this.#held.get(path);
     if (held === undefined) return;
     try {
-      const stats = await stat(dir);
+      const stats = await lstat(path);
       if (Math.floor(stats.mtimeMs / 1000) !== held.mtimeSeconds) {
-        throw Object.assign(new Error('lock directory was taken over by another holder'), { code: 'ECOMPROMISED' });
+        throw Object.assign(new Error('lock was taken over by another holder'), { code: 'ECOMPROMISED' });
       }
       const mtimeSeconds = nowSeconds();
-      await utimes(dir, mtimeSeconds, mtimeSeconds);
-      // Released while we were at it: the release removed the directory, so do not record anything.
-      if (this.#held.get(dir) === held) held.mtimeSeconds = mtimeSeconds;
+      await lutimes(path, mtimeSeconds, mtimeSeconds);
+      // Released while we were at it: the release removed the lock, so do not record anything.
+      if (this.#held.get(path) === held) held.mtimeSeconds = mtimeSeconds;
     } catch (error) {
-      if (this.#held.get(dir) !== held) return;
+      if (this.#held.get(path) !== held) return;
       // A passing I/O error is retried next round; if the lock went stale meanwhile, that round sees a
-      // foreign mtime. A missing directory or a foreign mtime means someone else may hold it now.
+      // foreign mtime. A missing lock or a foreign mtime means someone else may hold it now.
       if (!hasErrorCode(error, 'ENOENT') && !hasErrorCode(error, 'ECOMPROMISED')) return;
-      this.delete(dir);
+      this.delete(path);
       held.onCompromised(error as Error);
     }
   }

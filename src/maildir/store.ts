@@ -147,7 +147,7 @@ export class MaildirStore implements MaildropStore {
   }
 
   /**
-   * The lock's release. The lock directory lives inside the Maildir, so its mkdir failing with ENOENT is itself
+   * The lock's release. The lock lives inside the Maildir, so its symlink failing with ENOENT is itself
    * the atomic "no Maildir" test, and nothing is created: a missing Maildir (autocreate off) is an error to
    * report, never an empty maildrop that would hide a wrong path.
    */

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import type { Maildrop, MaildropStore } from '../../src/maildrop/maildrop.js';
 import { tempDir } from '../support/temp-dir.js';
 
 describe('reportedLocks', () => {
-  /** A store whose maildrops "hold" the directory `lock` (made by the test). */
+  /** A store whose maildrops "hold" the lock `<dir>/<user>` (made by the test). */
   const store = (onRelease: () => void): MaildropStore => ({
     open: async (user): Promise<Maildrop> => ({
       user,
@@ -24,9 +24,9 @@ describe('reportedLocks', () => {
     }),
   });
 
-  it('reports the lock directory when a maildrop opens and when it is let go, by commit or release', async () => {
+  it('reports the lock when a maildrop opens and when it is let go, by commit or release', async () => {
     const dir = await tempDir();
-    await mkdir(join(dir, 'alice'));
+    await symlink('1@here', join(dir, 'alice'));
     const reports: FromWorker[] = [];
     const released: string[] = [];
     const reported = reportedLocks(store(() => released.push('x')), async (user) => join(dir, user), (message) => reports.push(message));
@@ -42,7 +42,7 @@ describe('reportedLocks', () => {
     expect(reports.map((report) => report.kind)).toEqual(['locked', 'unlocked', 'locked', 'unlocked']);
   });
 
-  it('reports nothing for a user without a lock directory (no Maildir, nothing locked)', async () => {
+  it('reports nothing for a user without a lock (no Maildir, nothing locked)', async () => {
     const dir = await tempDir();
     const reports: FromWorker[] = [];
     const reported = reportedLocks(store(() => undefined), async (user) => join(dir, user), (message) => reports.push(message));

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, rm, stat, utimes } from 'node:fs/promises';
+import { lstat, lutimes, mkdir, readFile, readlink, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { acquireMaildropLock, LOCK_NAME } from '../../src/lock/maildrop-lock.js';
+import { acquireMaildropLock, LOCK_HOLDER, LOCK_NAME } from '../../src/lock/maildrop-lock.js';
 import { MaildropLockedError } from '../../src/maildrop/maildrop.js';
 import { tempMaildir } from '../support/temp-dir.js';
 
@@ -35,6 +35,17 @@ describe('acquireMaildropLock', () => {
     await (await acquireMaildropLock(maildir, { staleMs: STALE_MS }))();
   });
 
+  it('is a symbolic link naming its holder, gone once released', async () => {
+    const maildir = await tempMaildir();
+    const release = await acquireMaildropLock(maildir, { staleMs: STALE_MS });
+    const lock = join(maildir, LOCK_NAME);
+    expect((await lstat(lock)).isSymbolicLink()).toBe(true);
+    expect(await readlink(lock)).toBe(LOCK_HOLDER);
+    expect(LOCK_HOLDER).toMatch(new RegExp(`^${process.pid}@.+`));
+    await release();
+    await expect(lstat(lock)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('passes other errors through, e.g. a missing Maildir', async () => {
     const maildir = join(await tempMaildir(), 'missing');
     await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toMatchObject({ code: 'ENOENT' });
@@ -53,18 +64,18 @@ describe('acquireMaildropLock', () => {
     await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
   });
 
-  it('reports a lock whose mtime someone else changed as compromised, and then leaves its directory alone', async () => {
+  it('reports a lock whose mtime someone else changed as compromised, and then leaves it alone', async () => {
     const maildir = await tempMaildir();
     const warn = vi.fn();
     const release = await acquireMaildropLock(maildir, { staleMs: STALE_MS, logger: { warn } });
-    const lockDir = join(maildir, LOCK_NAME);
-    await utimes(lockDir, 1000, 1000);
+    const lock = join(maildir, LOCK_NAME);
+    await lutimes(lock, 1000, 1000);
     await vi.waitFor(() => expect(warn).toHaveBeenCalledWith(expect.objectContaining({ maildir }), 'maildrop lock compromised'), {
       timeout: 2 * STALE_MS,
     });
     await release();
-    // The directory may be another holder's by now: releasing ours must not remove it.
-    expect((await stat(lockDir)).isDirectory()).toBe(true);
+    // The lock may be another holder's by now: releasing ours must not remove it.
+    expect((await lstat(lock)).isSymbolicLink()).toBe(true);
   });
 
   it('is taken over after the stale time when its holder was killed with SIGKILL', async () => {
@@ -73,8 +84,8 @@ describe('acquireMaildropLock', () => {
     child.kill('SIGKILL');
     await once(child, 'exit');
     const killedAt = Date.now();
-    // SIGKILL leaves the lock directory behind: only staleness frees it.
-    expect((await stat(join(maildir, LOCK_NAME))).isDirectory()).toBe(true);
+    // SIGKILL leaves the lock behind: only staleness frees it.
+    expect((await lstat(join(maildir, LOCK_NAME))).isSymbolicLink()).toBe(true);
     await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
 
     const release = await vi.waitFor(() => acquireMaildropLock(maildir, { staleMs: STALE_MS }), {
@@ -87,17 +98,45 @@ describe('acquireMaildropLock', () => {
     expect(Date.now() - killedAt).toBeLessThanOrEqual(STALE_MS + 1000 + 500);
   });
 
-  it('lets exactly one of two concurrent sessions take over a stale lock', async () => {
+  it('lets exactly one of two concurrent sessions take over a stale lock, of this version or of one that locked with mkdir', async () => {
     for (let trial = 0; trial < 20; trial += 1) {
       const maildir = await tempMaildir();
-      const lockDir = join(maildir, LOCK_NAME);
-      await mkdir(lockDir);
-      await utimes(lockDir, 0, 0);
+      const lock = join(maildir, LOCK_NAME);
+      if (trial % 2 === 0) {
+        await symlink('1@elsewhere', lock);
+        await lutimes(lock, 0, 0);
+      } else {
+        await mkdir(lock);
+        await utimes(lock, 0, 0);
+      }
       const outcomes = await Promise.allSettled([0, 1].map(() => acquireMaildropLock(maildir, { staleMs: STALE_MS })));
       const winners = outcomes.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
       expect(winners).toHaveLength(1);
       await winners[0]!();
     }
+  });
+
+  it('is refused while a fresh lock of a version that locked with mkdir is there', async () => {
+    const maildir = await tempMaildir();
+    await mkdir(join(maildir, LOCK_NAME));
+    await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
+  });
+
+  it('never follows a link planted in its place: a stale one is removed, its target untouched', async () => {
+    const maildir = await tempMaildir();
+    const target = join(maildir, 'precious');
+    await writeFile(target, 'keep me');
+    await utimes(target, 0, 0);
+    const lock = join(maildir, LOCK_NAME);
+    await symlink(target, lock);
+    // Fresh as a link, whatever its target's mtime: refused.
+    await expect(acquireMaildropLock(maildir, { staleMs: STALE_MS })).rejects.toBeInstanceOf(MaildropLockedError);
+    await lutimes(lock, 0, 0);
+    const release = await acquireMaildropLock(maildir, { staleMs: STALE_MS });
+    expect(await readlink(lock)).toBe(LOCK_HOLDER);
+    await release();
+    expect(await readFile(target, 'utf8')).toBe('keep me');
+    expect((await lstat(target)).mtimeMs).toBe(0);
   });
 
   it('logs, and does not throw, when the lock is compromised', async () => {
