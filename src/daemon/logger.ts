@@ -1,12 +1,13 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { reportDroppedLines } from './log-drops.js';
+import { flushWhilePending } from './log-flush.js';
 
 export const IMPLEMENTATION = 'pop3d';
 
 /**
  * Gathered lines are written once they reach this many octets, else at the next tick of a `log.flushMs`
- * interval. Below sonic-boom's maxWrite (16 KiB), as it requires.
+ * interval (flushWhilePending). Below sonic-boom's maxWrite (16 KiB), as it requires.
  */
 const GATHER_OCTETS = 4096;
 /**
@@ -27,8 +28,9 @@ export function createLogger(config: Config): Logger {
   const { level, flushMs } = config.log;
   const options = { level, base: { service: IMPLEMENTATION } };
   if (flushMs === 0) return pino(options, pino.destination({ dest: 1, sync: true }));
-  const stdout = pino.destination({ dest: 1, sync: false, minLength: GATHER_OCTETS, periodicFlush: flushMs, maxLength: HOLD_OCTETS });
-  const logger = pino(options, stdout);
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: GATHER_OCTETS, maxLength: HOLD_OCTETS });
+  const { noteLine } = flushWhilePending(stdout, flushMs);
+  const logger = pino({ ...options, hooks: { streamWrite: noteLine } }, stdout);
   reportDroppedLines(stdout, logger);
   return logger;
 }
