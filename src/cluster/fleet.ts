@@ -7,8 +7,12 @@ export interface Ports {
   readonly pop3sPort: number | undefined;
 }
 
+/** Who accepts a connection: each worker from the shared socket ('kernel'), or the primary, dealing them in turn. */
+export type Scheduling = 'kernel' | 'round-robin';
+
 export interface FleetOptions {
   readonly size: number;
+  readonly scheduling: Scheduling;
   readonly logger: Logger;
   /** The first message for each worker, replacements included: made when the worker asks for it. */
   readonly start: () => ToWorker;
@@ -120,6 +124,9 @@ export function createFleet(options: FleetOptions): Fleet {
 
   return {
     start() {
+      // Read by node:cluster when the first worker forks (and fixed from then on); it overrides the
+      // NODE_CLUSTER_SCHED_POLICY environment variable.
+      cluster.schedulingPolicy = options.scheduling === 'kernel' ? cluster.SCHED_NONE : cluster.SCHED_RR;
       return new Promise<Ports>((resolve, reject) => {
         phase = { kind: 'starting', waiting: new Set(), resolve, reject };
         for (let i = 0; i < options.size; i++) fork();

@@ -75,6 +75,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   };
   const fleet = createFleet({
     size,
+    scheduling: config.cluster.scheduling,
     logger,
     // Each worker plans its reloads against the config as loaded; the live settings come beside it.
     start: () => ({ kind: 'start', config: running.loaded, settings: settingValues(settings) }),
@@ -110,7 +111,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   }
   return {
     // Reported once for all workers, with the port they share (port 0: the one the first of them was given).
-    listeners: [...pop3Listeners(config, ports, { workers: size }), ...(monitoring?.listeners ?? [])],
+    listeners: [...pop3Listeners(config, ports, { workers: size, scheduling: config.cluster.scheduling }), ...(monitoring?.listeners ?? [])],
     async reload(next) {
       // Each worker plans the same reload on its own running config, and logs what needs a restart.
       fleet.broadcast({ kind: 'reload', config: next });

@@ -49,6 +49,15 @@ export const configSchema = z.strictObject({
     .prefault({}),
   /** POP3 worker processes sharing the listeners (node:cluster); "auto" is one per core. 1 runs no cluster. */
   workers: z.union([z.int().min(1).max(256), z.literal('auto')]).default(1),
+  cluster: z
+    .strictObject({
+      /**
+       * How the workers get their connections: "kernel", each accepts from the shared socket (no work in the
+       * primary per connection); "round-robin", the primary accepts each and passes it to the next worker.
+       */
+      scheduling: z.enum(['kernel', 'round-robin']).default('kernel'),
+    })
+    .prefault({}),
   /** Server certificate and key (PEM files, relative to the config file). Enables STLS and pop3s; reloaded on SIGHUP. */
   tls: z
     .strictObject({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })

@@ -8,7 +8,7 @@ export interface Listener {
   readonly protocol: keyof typeof LABELS;
   readonly host: string;
   readonly port: number;
-  /** More fields for its log line (`stls`, a cluster's `workers`). */
+  /** More fields for its log line (`stls`, a cluster's `workers` and `scheduling`). */
   readonly details?: Readonly<Record<string, unknown>>;
 }
 

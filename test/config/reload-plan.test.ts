@@ -53,5 +53,6 @@ describe('planReload', () => {
   it('a changed top-level key (workers) needs a restart', () => {
     const running = parseConfig({});
     expect(planReload(running, parseConfig({ workers: 'auto' })).needsRestart).toEqual(['workers']);
+    expect(planReload(running, parseConfig({ cluster: { scheduling: 'round-robin' } })).needsRestart).toEqual(['cluster.scheduling']);
   });
 });

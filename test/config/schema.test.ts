@@ -46,6 +46,12 @@ describe('config: workers', () => {
     expect(parseConfig({ workers: 'auto' }).workers).toBe('auto');
   });
 
+  it('has each worker accept its own connections unless told to deal them round-robin', () => {
+    expect(parseConfig({}).cluster.scheduling).toBe('kernel');
+    expect(parseConfig({ cluster: { scheduling: 'round-robin' } }).cluster.scheduling).toBe('round-robin');
+    expect(() => parseConfig({ cluster: { scheduling: 'rr' } })).toThrow(/cluster\.scheduling/);
+  });
+
   it.each([0, 2.5, '2', 'all', 257])('refuses %j', (workers) => {
     expect(() => parseConfig({ workers })).toThrow(/workers/);
   });

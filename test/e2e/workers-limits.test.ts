@@ -4,8 +4,9 @@ import { RawClient } from '../support/pop3-client.js';
 
 /*
  * With `workers: 2` an address gets exactly what it gets from one process: the connection limits and the
- * login penalties are counted by the primary for the whole daemon. Round-robin hands consecutive
- * connections to alternate workers, so counts kept per worker would let through about twice as much.
+ * login penalties are counted by the primary for the whole daemon. The primary deals the connections
+ * round-robin here (`cluster.scheduling`), which hands consecutive connections to alternate workers, so counts
+ * kept per worker would let through about twice as much.
  */
 
 const TOO_MANY = '-ERR [SYS/TEMP] Too many connections, try again later';
@@ -18,6 +19,7 @@ afterEach(async () => {
 
 // Loopback must not be trusted here: trusted networks are exempt from the per-address limit.
 const UNTRUSTED_LOOPBACK = { trustedNetworks: [], allowPlaintext: true };
+const DEALT = { scheduling: 'round-robin' };
 
 async function connect(port: number): Promise<{ client: RawClient; first: string }> {
   const client = await RawClient.open(port);
@@ -37,7 +39,7 @@ async function workerOf(daemon: RunningDaemon, client: RawClient): Promise<numbe
 
 describe('limits and login throttling for the whole daemon, with workers', () => {
   it('limits.maxConnectionsPerAddress counts the connections of every worker', async () => {
-    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnectionsPerAddress: 2 } }, workers: 2 });
+    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnectionsPerAddress: 2 }, cluster: DEALT }, workers: 2 });
     const port = daemon.port('pop3');
     const admitted = [await connect(port), await connect(port)];
     expect(admitted.map((c) => c.first)).toEqual([expect.stringMatching(/^\+OK/), expect.stringMatching(/^\+OK/)]);
@@ -49,14 +51,14 @@ describe('limits and login throttling for the whole daemon, with workers', () =>
   });
 
   it('limits.maxConnections (the live max_connections) is for the whole daemon', async () => {
-    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnections: 3 } }, workers: 2 });
+    const daemon = await startSite({ config: { auth: UNTRUSTED_LOOPBACK, limits: { maxConnections: 3 }, cluster: DEALT }, workers: 2 });
     const port = daemon.port('pop3');
     for (let i = 0; i < 3; i += 1) expect((await connect(port)).first).toMatch(/^\+OK/);
     for (let i = 0; i < 2; i += 1) expect((await connect(port)).first).toBe(TOO_MANY);
   });
 
   it('a failed login doubles the penalty of the next one from the address, on whichever worker', async () => {
-    const daemon = await startSite({ config: { auth: { ...UNTRUSTED_LOOPBACK, failureDelay: 150, failureDelayMax: 60_000 } }, workers: 2 });
+    const daemon = await startSite({ config: { auth: { ...UNTRUSTED_LOOPBACK, failureDelay: 150, failureDelayMax: 60_000 }, cluster: DEALT }, workers: 2 });
     const port = daemon.port('pop3');
     const waits: number[] = [];
     for (let i = 0; i < 4; i += 1) {

@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -9,7 +10,9 @@ import { poplibRetrieveAll, run } from '../support/processes.js';
 /*
  * The built daemon with `workers: 2`: two processes share the POP3 listener, the primary runs Push3 and
  * Prometheus over the events both send up. Which worker served a connection is read from the JSON log
- * (each worker's lines carry `worker`; the client's local port is in `remote`).
+ * (each worker's lines carry `worker`; the client's local port is in `remote`). Most tests here have the
+ * primary deal the connections round-robin, so that a test's next connection reaches the other worker; by
+ * default each worker accepts for itself, and the kernel picks which (tested on its own below).
  */
 
 const MESSAGES = ['From: a@example.org\nSubject: one\n\nHello\n', 'Subject: two\r\n\r\nWorld\r\n'];
@@ -21,10 +24,11 @@ const MONITORED = {
   push3: { enabled: true, host: '127.0.0.1', port: 0, admins: ['root'] },
   prometheus: { enabled: true, host: '127.0.0.1', port: 0 },
 };
+const DEALT = { cluster: { scheduling: 'round-robin' } };
 const CLUSTER: StartOptions = {
   users: { alice: 'secret', bob: 'hunter2', root: 'toor' },
   mail: { alice: MESSAGES, bob: [] },
-  config: MONITORED,
+  config: { ...MONITORED, ...DEALT },
   listeners: PROTOCOLS,
   workers: 2,
 };
@@ -85,6 +89,29 @@ async function metricsWhen(push3: RawClient, done: (m: Record<string, number>) =
   return latest;
 }
 
+/** The inode of the socket listening on 127.0.0.1:`port` (from /proc/net/tcp, where LISTEN is state 0A). */
+function listeningInode(port: number): string {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const row = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .find((fields) => fields[1] === `0100007F:${hexPort}` && fields[3] === '0A');
+  if (row === undefined) throw new Error(`nothing listens on 127.0.0.1:${port}`);
+  return row[9]!;
+}
+
+/** Whether process `pid` holds socket `inode` among its open files. */
+function holdsSocket(pid: number, inode: string): boolean {
+  const dir = `/proc/${pid}/fd`;
+  return readdirSync(dir).some((fd) => {
+    try {
+      return readlinkSync(join(dir, fd)) === `socket:[${inode}]`;
+    } catch {
+      return false; // closed meanwhile
+    }
+  });
+}
+
 async function login(client: RawClient, user: string, password: string): Promise<string> {
   await client.command(`USER ${user}`);
   return client.command(`PASS ${password}`);
@@ -112,6 +139,24 @@ describe('workers: 2', () => {
     const { samples } = parsePrometheusText(stdout);
     expect(samples.get('pop3d_pop3_connections_total')).toBe(N);
     expect(samples.get('pop3d_pop3_logins_ok_total')).toBe(N);
+  });
+
+  it('by default each worker accepts from the listening socket itself; with round-robin only the primary does', async () => {
+    const workerPids = (): number[] => daemon!.logs.filter((entry) => entry.event === 'worker-started').map((entry) => Number(entry.pid));
+    daemon = await startSite({ ...CLUSTER, config: MONITORED });
+    expect(daemon.logs.find((entry) => entry.event === 'listening' && entry.protocol === 'pop3')).toMatchObject({ workers: 2, scheduling: 'kernel' });
+    const listener = listeningInode(daemon.port('pop3'));
+    expect(workerPids()).toHaveLength(2);
+    for (const pid of workerPids()) expect(holdsSocket(pid, listener)).toBe(true);
+    const { sizes } = await poplibRetrieveAll(daemon.port('pop3'), 'alice', 'secret');
+    expect(sizes).toHaveLength(MESSAGES.length);
+    await killDaemons();
+
+    daemon = await startSite(CLUSTER);
+    expect(daemon.logs.find((entry) => entry.event === 'listening' && entry.protocol === 'pop3')).toMatchObject({ scheduling: 'round-robin' });
+    const dealt = listeningInode(daemon.port('pop3'));
+    expect(holdsSocket(daemon.process.pid!, dealt)).toBe(true);
+    for (const pid of workerPids()) expect(holdsSocket(pid, dealt)).toBe(false);
   });
 
   it('holds the maildrop lock across workers: of two logins at once on different workers, one gets [IN-USE]', async () => {
@@ -151,7 +196,7 @@ describe('workers: 2', () => {
 
   it('Push3 ADDUSER and SET reach every worker', async () => {
     // A new user's Maildir is created at first login.
-    daemon = await startSite({ ...CLUSTER, config: { ...MONITORED, mail: { autocreate: true } } });
+    daemon = await startSite({ ...CLUSTER, config: { ...MONITORED, ...DEALT, mail: { autocreate: true } } });
     const push3 = await admin();
     expect(await push3.command('ADDUSER carol n3w-pass')).toBe('->SUCCESS: User carol added');
     const first = await connect();
