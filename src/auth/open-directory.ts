@@ -3,8 +3,6 @@ import type { ServerEvent } from '../events/server-events.js';
 import { Directory } from './directory.js';
 import { PasswdFileDirectory, type ProblemLogger } from './passwd-directory.js';
 import type { UserSource } from './source.js';
-import { LdapSource } from './sources/ldap.js';
-import { PostgresqlSource } from './sources/postgresql.js';
 
 export interface DirectoryHooks {
   /** Problems of the users file or of a record (bad line, unusable mail location, unreadable secret). */
@@ -18,11 +16,16 @@ async function openSource(config: Config, log: ProblemLogger, missingFileIsEmpty
   const { users } = config;
   const timeoutMs = users.timeout * 1000;
   const report = (reason: string): void => log({ path: users.source, reason });
+  // A source's client library (pg, ldapts) is loaded only where that source is configured.
   switch (users.source) {
-    case 'postgresql':
+    case 'postgresql': {
+      const { PostgresqlSource } = await import('./sources/postgresql.js');
       return new PostgresqlSource(users.postgresql!, timeoutMs, report);
-    case 'ldap':
+    }
+    case 'ldap': {
+      const { LdapSource } = await import('./sources/ldap.js');
       return new LdapSource(users.ldap!, timeoutMs, report);
+    }
     default:
       // Rejects, naming the path, when the file cannot be read.
       return PasswdFileDirectory.load(users.file, log, { missingFileIsEmpty });

@@ -1,7 +1,17 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { hash as argon2Hash, verify as argon2Verify } from '@node-rs/argon2';
-import bcrypt from 'bcryptjs';
-import { verify as shaCryptVerify } from 'unixcrypt';
+
+/**
+ * The hashing libraries are loaded when a secret of theirs is first checked or made: a site uses one or two
+ * schemes, and each library costs every process (the daemon's workers, each `pop3d deliver`) 1-5 MB and its
+ * load time.
+ */
+function loadedOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
+}
+const argon2 = loadedOnce(() => import('@node-rs/argon2'));
+const bcrypt = loadedOnce(async () => (await import('bcryptjs')).default);
+const unixcrypt = loadedOnce(() => import('unixcrypt'));
 
 /** A Dovecot password scheme: how the secret after `{NAME}` is checked. Adding a scheme is one table entry. */
 export interface PasswordScheme {
@@ -40,18 +50,18 @@ function plainScheme(name: string, aliases: readonly string[], decode: (secret: 
 const ARGON2_COST = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** The library reads the variant from the hash, so ARGON2I and ARGON2ID share this (Dovecot accepts either too). */
-const argon2Verified = (password: string, secret: string): Promise<boolean> => argon2Verify(secret, password);
+const argon2Verified = async (password: string, secret: string): Promise<boolean> => (await argon2()).verify(secret, password);
 
 const argon2id = {
   name: 'ARGON2ID',
   cryptPrefixes: ['$argon2id$'],
   verify: argon2Verified,
   // The library's default variant is Argon2id (its Algorithm enum is const, so it cannot be named at runtime).
-  hash: (password: string) => argon2Hash(password, ARGON2_COST),
+  hash: async (password: string) => (await argon2()).hash(password, ARGON2_COST),
 } satisfies PasswordScheme;
 
 /** unixcrypt compares in constant time itself, and reads SHA-256 or SHA-512 (and any rounds=) from the hash. */
-const shaCryptVerified = async (password: string, secret: string): Promise<boolean> => shaCryptVerify(password, secret);
+const shaCryptVerified = async (password: string, secret: string): Promise<boolean> => (await unixcrypt()).verify(password, secret);
 
 /**
  * `{SSHA}` and kin, as LDAP servers store `userPassword` (slappasswd's default) and Dovecot reads them:
@@ -81,7 +91,7 @@ export const PASSWORD_SCHEMES: readonly PasswordScheme[] = [
   {
     name: 'BLF-CRYPT',
     cryptPrefixes: ['$2y$', '$2b$', '$2a$'],
-    verify: (password, secret) => bcrypt.compare(password, secret),
+    verify: async (password, secret) => (await bcrypt()).compare(password, secret),
   },
   { name: 'SHA512-CRYPT', cryptPrefixes: ['$6$'], verify: shaCryptVerified },
   { name: 'SHA256-CRYPT', cryptPrefixes: ['$5$'], verify: shaCryptVerified },

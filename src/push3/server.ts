@@ -5,7 +5,6 @@ import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../events/server-events.js';
-import { startPrometheus } from '../metrics/prometheus.js';
 import type { SessionTable } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
 import { serveSocket, type OpenConnection, type TlsOptions } from '../net/connection.js';
@@ -73,6 +72,8 @@ export async function startPush3(options: Push3Options): Promise<Push3Handle> {
   const port = boundPort(push3);
   if (!config.prometheus.enabled) return { port, servers: [push3] };
   try {
+    // Loaded only where Prometheus is served (prom-client is of no use to a cluster's workers).
+    const { startPrometheus } = await import('../metrics/prometheus.js');
     const prometheus = await startPrometheus(config.prometheus, metrics$, {
       sessions: () => options.sessions.list(),
       scheduler,
