@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: a plain .mjs bench script, without types
+import { spread, summarize } from './ranges.mjs';
+
+type Row = { scenario: string; figure: string; server: string; spread: [number, number, number]; runs: number };
+
+const run = (pop3d: number, dovecot: number | undefined, cpu = 1) => ({
+  pop3d: { 'sessions-64': { scenario: 'sessions', sessions: 1000, seconds: 10, sessionsPerSecond: pop3d, serverCpu: cpu } },
+  ...(dovecot === undefined ? {} : { dovecot: { 'sessions-64': { scenario: 'sessions', sessions: 500, seconds: 10, sessionsPerSecond: dovecot, serverCpu: cpu } } }),
+});
+
+describe('bench ranges over runs', () => {
+  it('gives the lowest, median and highest, ignoring what is not a number', () => {
+    expect(spread([3, 1, 2])).toEqual([1, 2, 3]);
+    expect(spread([4, 1, 3, 2])).toEqual([1, 2.5, 4]);
+    expect(spread([undefined, Number.NaN])).toBeUndefined();
+  });
+
+  it('takes each ratio within one run, never across runs', () => {
+    const rows = summarize([run(300, 100), run(200, 200), run(250, undefined)]) as Row[];
+    const find = (figure: string, server: string) => rows.find((row) => row.figure === figure && row.server === server);
+    expect(find('sessions/s', 'pop3d')).toMatchObject({ spread: [200, 250, 300], runs: 3 });
+    // 300/100 and 200/200: the run without Dovecot has no ratio. Across runs it would have been 200/200 .. 300/100.
+    expect(find('sessions/s', 'pop3d/dovecot')).toMatchObject({ spread: [1, 2, 3], runs: 2 });
+    // CPU seconds (cores x seconds) over the sessions: 1 x 10 s / 1000 = 10 ms, / 500 = 20 ms.
+    expect(find('server CPU per session ms', 'pop3d')?.spread).toEqual([10, 10, 10]);
+    expect(find('server CPU per session ms', 'pop3d/dovecot')?.spread).toEqual([0.5, 0.5, 0.5]);
+    expect(find('sessions/s', 'pop3d/bare')).toBeUndefined();
+  });
+});
