@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
 import { isFromWorker, type Answer, type FromWorker, type ToWorker } from './messages.js';
 
 export interface Ports {
@@ -8,7 +9,7 @@ export interface Ports {
 }
 
 /** Who accepts a connection: each worker from the shared socket ('kernel'), or the primary, dealing them in turn. */
-export type Scheduling = 'kernel' | 'round-robin';
+export type Scheduling = Config['cluster']['scheduling'];
 
 export interface FleetOptions {
   readonly size: number;
