@@ -1,11 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
+import { packageFile } from '../process/package-files.js';
 import { envOverrides, parseSetFlag, type Environment } from '../config/overrides.js';
 import type { Config } from '../config/schema.js';
 import { CliError, EX } from './exit-codes.js';
 
-export const DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.json', import.meta.url));
+export const DEFAULT_CONFIG = fileURLToPath(packageFile('config/default.json'));
 
 /** The options every command takes; they may come before or after the command's words. */
 export interface Invocation {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../process/package-files.js';
 import { checkConfig } from './check-config.js';
 import { CONFIG_SOURCES, OPTIONS, type Command } from './command.js';
 import { deliver } from './deliver.js';
@@ -26,7 +27,7 @@ ${CONFIG_SOURCES}`;
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

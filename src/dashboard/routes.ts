@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { SessionRow } from '../metrics/session-table.js';
 import type { Metrics } from '../metrics/reducer.js';
+import { packageFile } from '../process/package-files.js';
 import { dashboardAllowed } from './access.js';
 import { dashboardEvents } from './snapshot.js';
 
@@ -14,15 +15,14 @@ export interface DashboardOptions {
   readonly token: string | undefined;
 }
 
-/** The one static page (no build step): the same file whether run from src/ or dist/. */
-const PAGE_URL = new URL('../../dashboard/index.html', import.meta.url);
 
 /**
  * `GET /` (the page) and `GET /events` (Server-Sent Events) beside `/metrics`. Returns false for any other
  * path, for the caller to answer.
  */
 export function dashboardRoutes(options: DashboardOptions): (request: IncomingMessage, response: ServerResponse, path: string) => boolean {
-  const page = readFileSync(PAGE_URL);
+  // The one static page (no build step of its own).
+  const page = readFileSync(packageFile('dashboard/index.html'));
   return (request, response, path) => {
     if (path !== '/' && path !== '/events') return false;
     const url = new URL(request.url ?? '/', 'http://dashboard');

@@ -283,7 +283,7 @@ async function main() {
   const results = {
     machine: machine(),
     params: manifest.params,
-    options: { scenarios, clients, durationMs, idleSessions, logLevel: values['log-level'], workers: values.workers ?? 1, cli: values.cli ?? 'dist/cli.js' },
+    options: { scenarios, clients, durationMs, idleSessions, logLevel: values['log-level'], workers: values.workers ?? 1, cli: values.cli ?? 'dist/bundle/pop3d.js' },
   };
   log(`machine: ${results.machine.nproc} cpus, node ${results.machine.node}, ${results.machine.dovecot ?? 'no dovecot'}`);
 

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../support/free-port.mjs';
 import { Pop3Client } from './pop3-client.mjs';
 
-export const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
+export const CLI = resolve(import.meta.dirname, '../../dist/bundle/pop3d.js');
 export const HOST = '127.0.0.1';
 
 export { freePort };
