@@ -252,10 +252,12 @@ async function pool(items, concurrency, work) {
 }
 
 /**
- * `count` authenticated sessions (one user each), held open and idle for `holdMs`, the server's memory
- * measured while they are; then every session must still answer NOOP, and all QUIT.
+ * `count` authenticated sessions (one user each), held open and idle: the server's memory is measured
+ * `holdMs` after the last login, and again once `settleMs` have passed (V8 gives back what the burst of
+ * logins left behind only after the process has been idle for a while, some 10-15 s: the settled figure is
+ * what the idle sessions keep); then every session must still answer NOOP, and all QUIT.
  */
-export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, memory }) {
+export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, settleMs = 30_000, memory }) {
   const users = manifest.plan.idleUsers.slice(0, count);
   if (users.length < count) throw new Error(`the fixture has ${users.length} idle users, ${count} needed`);
   const before = memory && memoryOf(memory.pid, { tree: memory.tree });
@@ -284,6 +286,8 @@ export async function idleScenario({ target, manifest, count, concurrency = 100,
   const openSeconds = (now() - started) / 1000;
   await sleep(holdMs);
   const held = memory && memoryOf(memory.pid, { tree: memory.tree });
+  await sleep(Math.max(0, settleMs - holdMs));
+  const settled = memory && settleMs > holdMs ? memoryOf(memory.pid, { tree: memory.tree }) : undefined;
   let alive = 0;
   await pool(clients, concurrency, async (client) => {
     try {
@@ -312,6 +316,9 @@ export async function idleScenario({ target, manifest, count, concurrency = 100,
     rssBeforeMB: before && before.rssKB / 1024,
     rssMB: held && held.rssKB / 1024,
     pssMB: held?.pssKB === undefined ? undefined : held.pssKB / 1024,
+    settleSeconds: settled && settleMs / 1000,
+    rssSettledMB: settled && settled.rssKB / 1024,
+    pssSettledMB: settled?.pssKB === undefined ? undefined : settled.pssKB / 1024,
     processes: held?.processes,
     errors: errors.length,
     errorSamples: errorSummary(errors),

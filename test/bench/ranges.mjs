@@ -12,9 +12,16 @@ const FIGURES = {
   'MB/s (best)': (r) => (r.scenario === 'large' ? r.MBps : undefined),
   'MB/s (median)': (r) => (r.scenario === 'large' ? r.medianMBps : undefined),
   'RSS growth MB': (r) => r.rssGrowthMB,
+  // The idle scenario: the sum over the server's processes, 5 s after the last login and once settled.
+  'RSS MB at 5 s': (r) => (r.scenario === 'idle' ? r.rssMB : undefined),
+  'PSS MB at 5 s': (r) => (r.scenario === 'idle' ? r.pssMB : undefined),
+  'RSS MB settled': (r) => (r.scenario === 'idle' ? r.rssSettledMB : undefined),
+  'PSS MB settled': (r) => (r.scenario === 'idle' ? r.pssSettledMB : undefined),
+  'RSS KB per session, settled': (r) =>
+    r.scenario === 'idle' && r.rssSettledMB !== undefined ? ((r.rssSettledMB - r.rssBeforeMB) * 1024) / r.sessions : undefined,
 };
-/** Figures whose ratio means nothing (a growth of a few hundred kB against another). */
-const NO_RATIO = new Set(['RSS growth MB']);
+/** Figures whose ratio means nothing (a growth of a few hundred kB against another; pop3d's idle runs have no other server). */
+const NO_RATIO = new Set(['RSS growth MB', 'RSS MB at 5 s', 'PSS MB at 5 s', 'RSS MB settled', 'PSS MB settled', 'RSS KB per session, settled']);
 const SERVERS = ['pop3d', 'dovecot', 'bare'];
 
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);

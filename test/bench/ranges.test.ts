@@ -27,4 +27,17 @@ describe('bench ranges over runs', () => {
     expect(find('server CPU per session ms', 'pop3d/dovecot')?.spread).toEqual([0.5, 0.5, 0.5]);
     expect(find('sessions/s', 'pop3d/bare')).toBeUndefined();
   });
+
+  it('sums up the idle scenario once settled, per session from the memory before the logins', () => {
+    const idle = (before: number, settled: number) => ({
+      pop3d: { idle: { scenario: 'idle', sessions: 1024, rssBeforeMB: before, rssMB: settled + 40, rssSettledMB: settled, pssSettledMB: settled - 90 } },
+    });
+    const rows = summarize([idle(100, 110), idle(100, 112), idle(90, 111)]) as Row[];
+    const find = (figure: string) => rows.find((row) => row.figure === figure && row.server === 'pop3d');
+    expect(find('RSS MB settled')?.spread).toEqual([110, 111, 112]);
+    expect(find('RSS MB at 5 s')?.spread).toEqual([150, 151, 152]);
+    // (110 - 100) MB over 1024 sessions is 10 KB each; (112 - 100) is 12; (111 - 90) is 21.
+    expect(find('RSS KB per session, settled')?.spread).toEqual([10, 12, 21]);
+    expect(rows.some((row) => row.figure === 'RSS MB settled' && row.server !== 'pop3d')).toBe(false);
+  });
 });
