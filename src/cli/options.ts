@@ -1,9 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfigFile } from '../config/load.js';
-import { packageFile } from '../process/package-files.js';
 import { envOverrides, parseSetFlag, type Environment } from '../config/overrides.js';
 import type { Config } from '../config/schema.js';
+import { packageFile } from '../process/package-files.js';
 import { CliError, EX } from './exit-codes.js';
 
 export const DEFAULT_CONFIG = fileURLToPath(packageFile('config/default.json'));
