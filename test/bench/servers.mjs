@@ -65,7 +65,9 @@ export async function startPop3d({ dir, cli = CLI, logLevel = 'info', cpuProfDir
     // No flag updates, as the bench's Dovecot runs (pop3_no_flag_updates): the fixture's files stay in new/.
     mail: { maildir: join(dir, 'mail', '%u', 'Maildir'), autocreate: false, flagUpdates: false, ...mail },
     users: { file: join(dir, 'users.passwd') },
-    push3: { enabled: false },
+    // As in production: the events reach Push3 and Prometheus (the primary's, with workers), on free ports.
+    push3: { enabled: true, port: 0 },
+    prometheus: { port: 0 },
     log: { level: logLevel },
     ...rest,
   };
