@@ -21,9 +21,14 @@ const cidr = z.string().check(z.refine((text) => cidrProblem(text) === undefined
 /** Read a PROXY protocol header (v1 or v2) first, from proxy.trustedProxies only; see net/proxy-reader.ts. */
 const proxyProtocol = flag(false);
 
-/** A section whose every key has a default, so that it may be left out (parsed as `{}`). */
-const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape) => {
-  const object = z.strictObject(shape);
+type Section<Shape extends z.core.$ZodLooseShape> = ReturnType<typeof z.strictObject<Shape>>;
+
+/**
+ * A section whose every key has a default or is optional, so that it may be left out (parsed as `{}`);
+ * `checked` adds the checks across its keys.
+ */
+const section = <Shape extends z.core.$ZodLooseShape>(shape: Shape, checked = (object: Section<Shape>) => object) => {
+  const object = checked(z.strictObject(shape));
   // Through the generic, TypeScript cannot see that every key is optional on input.
   return z.prefault(object, {} as z.input<typeof object>);
 };
@@ -68,11 +73,8 @@ export const configSchema = z
       scheduling: z._default(z.enum(['kernel', 'round-robin']), 'kernel'),
     }),
     /** Server certificate and key (PEM files, relative to the config file). Enables STLS and pop3s; reloaded on SIGHUP. */
-    tls: z.prefault(
-      z
-        .strictObject({ cert: z.optional(nonEmpty()), key: z.optional(nonEmpty()) })
-        .check(z.refine((tls) => (tls.cert === undefined) === (tls.key === undefined), { message: 'set both cert and key, or neither' })),
-      {},
+    tls: section({ cert: z.optional(nonEmpty()), key: z.optional(nonEmpty()) }, (tls) =>
+      tls.check(z.refine((files) => (files.cert === undefined) === (files.key === undefined), { message: 'set both cert and key, or neither' })),
     ),
     auth: section({
       /** Allow USER/PASS and SASL PLAIN without TLS from any network (APOP is always allowed). */
@@ -97,14 +99,13 @@ export const configSchema = z
       maxConnectionsPerAddress: z._default(count(0), 20),
     }),
     /** Started as root (to bind 110/995): switch to this user and group once listening. */
-    daemon: z.prefault(
-      z.strictObject({ user: z.optional(nonEmpty()), group: z.optional(nonEmpty()) }).check(
-        z.refine((daemon) => daemon.user === undefined || daemon.group !== undefined, {
+    daemon: section({ user: z.optional(nonEmpty()), group: z.optional(nonEmpty()) }, (daemon) =>
+      daemon.check(
+        z.refine((run) => run.user === undefined || run.group !== undefined, {
           path: ['group'],
           message: 'required with daemon.user (else the group would stay root)',
         }),
       ),
-      {},
     ),
     mail: section({
       /** Path of a user's Maildir: `%u` user, `%n` its part before "@", `%d` after it, `%h` home (maildir/path.ts). */
@@ -125,30 +126,29 @@ export const configSchema = z
       /** Like Dovecot's POP3 (unless pop3_no_flag_updates): new/ to cur/ at login, RETR marks messages seen. */
       flagUpdates: flag(true),
     }),
-    users: z.prefault(
-      z
-        .strictObject({
-          /** Where users are kept: the passwd-file (`file`), PostgreSQL (`postgresql`) or LDAP (`ldap`). */
-          source: z._default(z.enum(['passwd-file', 'postgresql', 'ldap']), 'passwd-file'),
-          /** Dovecot passwd-file: `name:{SCHEME}secret[:...]`. */
-          file: z._default(z.string(), 'users.passwd'),
-          /** Seconds a directory call may take before it fails as unavailable (`-ERR [SYS/TEMP]`). */
-          timeout: z._default(seconds(), 5),
-          /** Dovecot's auth cache: seconds found and unknown users are remembered, and how many; 0 = off. */
-          cache: section({
-            ttl: z._default(z.number().check(z.minimum(0)), 60),
-            negativeTtl: z._default(z.number().check(z.minimum(0)), 10),
-            size: z._default(count(0), 10_000),
-          }),
-          postgresql: z.optional(postgresqlSchema),
-          ldap: z.optional(ldapSchema),
-        })
-        .check(
-          z.refine((users) => users.source === 'passwd-file' || users[users.source] !== undefined, {
+    users: section(
+      {
+        /** Where users are kept: the passwd-file (`file`), PostgreSQL (`postgresql`) or LDAP (`ldap`). */
+        source: z._default(z.enum(['passwd-file', 'postgresql', 'ldap']), 'passwd-file'),
+        /** Dovecot passwd-file: `name:{SCHEME}secret[:...]`. */
+        file: z._default(z.string(), 'users.passwd'),
+        /** Seconds a directory call may take before it fails as unavailable (`-ERR [SYS/TEMP]`). */
+        timeout: z._default(seconds(), 5),
+        /** Dovecot's auth cache: seconds found and unknown users are remembered, and how many; 0 = off. */
+        cache: section({
+          ttl: z._default(z.number().check(z.minimum(0)), 60),
+          negativeTtl: z._default(z.number().check(z.minimum(0)), 10),
+          size: z._default(count(0), 10_000),
+        }),
+        postgresql: z.optional(postgresqlSchema),
+        ldap: z.optional(ldapSchema),
+      },
+      (users) =>
+        users.check(
+          z.refine((chosen) => chosen.source === 'passwd-file' || chosen[chosen.source] !== undefined, {
             error: (issue) => `users.source is ${(issue.input as { source: string }).source}: its section is missing`,
           }),
         ),
-      {},
     ),
     push3: section({
       enabled: flag(true),

@@ -15,7 +15,6 @@ export interface DashboardOptions {
   readonly token: string | undefined;
 }
 
-
 /**
  * `GET /` (the page) and `GET /events` (Server-Sent Events) beside `/metrics`. Returns false for any other
  * path, for the caller to answer.
