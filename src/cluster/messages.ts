@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { ServerEvent } from '../events/server-events.js';
+import type { EventTally } from '../metrics/tally.js';
 import type { RefusalReason } from '../net/limiter.js';
 
 /*
@@ -20,8 +21,11 @@ export interface HeldLock {
 }
 
 export type ToWorker =
-  /** The first message: the config every worker runs with (the primary's, so all agree) and the live settings. */
-  | { readonly kind: 'start'; readonly config: Config; readonly settings: SettingValues }
+  /**
+   * The first message: the config every worker runs with (the primary's, so all agree), the live settings, and
+   * whether the events are watched one by one (see `events-watched`).
+   */
+  | { readonly kind: 'start'; readonly config: Config; readonly settings: SettingValues; readonly eventsWatched: boolean }
   /** SIGHUP: the config as the primary re-read it, for the worker's daemon.reload(). */
   | { readonly kind: 'reload'; readonly config: Config }
   /** Push3 changed the users file: answered with `done` and this id, so Push3 replies once every worker has it. */
@@ -29,15 +33,20 @@ export type ToWorker =
   /** Push3 KICK: end the session on this connection, or every session of this user; answered with `done`. */
   | { readonly kind: 'kick'; readonly id: number; readonly target: string }
   /** Push3 SET, or a reload, changed a live setting. */
-  | { readonly kind: 'settings'; readonly settings: SettingValues };
+  | { readonly kind: 'settings'; readonly settings: SettingValues }
+  /**
+   * A Push3 WATCH began or ceased to follow the events one by one: while one does, a worker sends them as they
+   * are; otherwise its commands, retrievals and latencies go as tallies (metrics/tally.ts).
+   */
+  | { readonly kind: 'events-watched'; readonly watched: boolean };
 
 export type FromWorker =
   /** Listening for the primary's messages now: the `start` may come. */
   | { readonly kind: 'waiting' }
   /** Listening: the ports bound (the same in every worker; with port 0 only a worker can tell). */
   | { readonly kind: 'ready'; readonly pop3Port: number; readonly pop3sPort: number | undefined }
-  /** Events of this worker since the last batch, in order. */
-  | { readonly kind: 'events'; readonly events: readonly ServerEvent[] }
+  /** Events of this worker since the last batch, in order; the tally stands for some of them and folds after them. */
+  | { readonly kind: 'events'; readonly events: readonly ServerEvent[]; readonly tally?: EventTally }
   | { readonly kind: 'locked'; readonly lock: HeldLock }
   | { readonly kind: 'unlocked'; readonly path: string }
   /** The request with this id has been carried out. */
@@ -57,7 +66,7 @@ export type Answer =
   | { readonly kind: 'admission'; readonly id: number; readonly refused?: RefusalReason }
   | { readonly kind: 'penalty'; readonly id: number; readonly delayMs: number };
 
-const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'kick', 'settings']);
+const TO_WORKER: ReadonlySet<string> = new Set<ToWorker['kind']>(['start', 'reload', 'reload-users', 'kick', 'settings', 'events-watched']);
 const FROM_WORKER: ReadonlySet<string> = new Set<FromWorker['kind']>([
   'waiting',
   'ready',

@@ -5,7 +5,9 @@ import type { UserDirectory } from '../auth/users.js';
 import type { LiveSettings } from '../config/live-settings.js';
 import type { Config } from '../config/schema.js';
 import { logEvents } from '../hooks/event-log.js';
-import { createEventBus, type ServerEvent } from '../events/server-events.js';
+import { createEventBus } from '../events/server-events.js';
+import { watched } from '../events/watched.js';
+import type { ForwardedEvent } from '../metrics/input.js';
 import { createMetrics } from '../metrics/stream.js';
 import { push3Listeners, type Listener } from '../daemon/listeners.js';
 import { OpenConnections } from '../daemon/open-connections.js';
@@ -17,8 +19,8 @@ export interface MonitoringOptions {
   /** Reads push3.*, prometheus.*, auth (the LOGIN throttle) and tls (when push3.tls). */
   readonly config: Config;
   readonly logger: Logger;
-  /** Every worker's events, folded with the primary's own (its Push3 sessions'). */
-  readonly workerEvents$: Observable<ServerEvent>;
+  /** Every worker's events (some as tallies), folded with the primary's own (its Push3 sessions'). */
+  readonly workerEvents$: Observable<ForwardedEvent>;
   readonly users: UserDirectory & EditableDirectory;
   readonly settings: LiveSettings;
   /** Push3 KICK: asks the workers, which hold the sessions. */
@@ -33,6 +35,8 @@ export interface Monitoring {
   readonly listeners: readonly Listener[];
   /** Re-reads Push3's certificate (SIGHUP); rejects, keeping the old one, when unusable. Set with push3.tls. */
   readonly reloadTls: (() => Promise<void>) | undefined;
+  /** Whether a Push3 WATCH follows the events one by one now, then at each change: the workers must not tally them. */
+  readonly eventsWatched$: Observable<boolean>;
   /** Closes the listeners; Push3 sessions get `graceMs` to end, then are closed. */
   stop(graceMs: number): Promise<void>;
 }
@@ -50,11 +54,12 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
   const files = config.push3.tls ? configuredTls(config.tls) : undefined;
   const credentials = files && (await loadTlsCredentials(files));
   const sessions = new OpenConnections();
+  const events = watched(metrics.events$);
   const push3 = await startPush3({
     config,
     emit: own.emit,
     metrics$: metrics.metrics$,
-    events$: metrics.events$,
+    events$: events.stream$,
     sessions: metrics.sessions,
     kick: options.kick,
     users: options.users,
@@ -74,6 +79,7 @@ export async function startMonitoring(options: MonitoringOptions): Promise<Monit
   return {
     listeners: push3Listeners(config, push3),
     reloadTls: credentials?.reload,
+    eventsWatched$: events.watched$,
     async stop(graceMs) {
       for (const server of push3.servers) server.close();
       await sessions.drain(graceMs);

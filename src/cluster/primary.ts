@@ -66,10 +66,12 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   await provisionMaildirs(config, users, logger);
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
   const limits = daemonLimits(running);
+  // Whether a Push3 WATCH follows the events one by one: the workers then send them untallied.
+  let eventsWatched = false;
   const heard = (worker: number, message: FromWorker): void => {
     const answer = limits.heard(worker, message);
     if (answer !== undefined) fleet.send(worker, answer);
-    if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events });
+    if (message.kind === 'events') updates.next({ kind: 'events', source: worker, events: message.events, tally: message.tally });
     if (message.kind === 'locked') locks.held(worker, message.lock);
     if (message.kind === 'unlocked') locks.released(worker, message.path);
   };
@@ -78,7 +80,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
     scheduling: config.cluster.scheduling,
     logger,
     // Each worker plans its reloads against the config as loaded; the live settings come beside it.
-    start: () => ({ kind: 'start', config: running.loaded, settings: settingValues(settings) }),
+    start: () => ({ kind: 'start', config: running.loaded, settings: settingValues(settings), eventsWatched }),
     onMessage: heard,
     onExit: (worker) => {
       limits.gone(worker);
@@ -101,6 +103,10 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
         currentConfig: () => running.current,
       })
     : undefined;
+  monitoring?.eventsWatched$.pipe(skip(1)).subscribe((watched) => {
+    eventsWatched = watched;
+    fleet.broadcast({ kind: 'events-watched', watched });
+  });
 
   let ports: Ports;
   try {

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { BehaviorSubject } from 'rxjs';
 import type { LiveSettings } from '../config/live-settings.js';
 import { createRunningConfig, type RunningConfig } from '../config/running-config.js';
 import { LOCK_NAME } from '../lock/maildrop-lock.js';
@@ -48,6 +49,7 @@ interface Worker {
   readonly started: Started<Daemon>;
   readonly running: RunningConfig;
   readonly logger: Logger;
+  readonly eventsWatched: BehaviorSubject<boolean>;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function runWorker(): Promise<void> {
   const running = createRunningConfig(config);
   const logger = createLogger(config).child({ worker: cluster.worker?.id });
   applySettings(running.settings, start.settings, logger);
+  const eventsWatched = new BehaviorSubject(start.eventsWatched);
   const started = await runLifeCycle({
     logger,
     running,
@@ -81,14 +84,16 @@ export async function runWorker(): Promise<void> {
         shared: sharedLimits((message) => void send(message)),
       });
       // Push3 and Prometheus are the only readers of the metrics; without them nothing is sent.
-      const forwarding = config.push3.enabled ? forwardEvents(daemon.events.events$, (events) => send({ kind: 'events', events })) : undefined;
+      const forwarding = config.push3.enabled
+        ? forwardEvents(daemon.events.events$, eventsWatched, (batch) => send({ kind: 'events', ...batch }))
+        : undefined;
       // Drained, it sends its last events before the exit.
       return { ...daemon, stop: (graceMs: number) => daemon.stop(graceMs).then(() => forwarding?.flush()) };
     },
     stopping: 'worker stopping: no new connections, draining sessions',
   });
   await send({ kind: 'ready', pop3Port: started.service.pop3Port, pop3sPort: started.service.pop3sPort });
-  void follow({ started, running, logger }, next);
+  void follow({ started, running, logger, eventsWatched }, next);
 }
 
 async function follow(worker: Worker, next: () => Promise<ToWorker>): Promise<never> {
@@ -117,6 +122,8 @@ async function obey(worker: Worker, message: ToWorker): Promise<void> {
       return send({ kind: 'done', id: message.id });
     case 'settings':
       return applySettings(worker.running.settings, message.settings, logger);
+    case 'events-watched':
+      return worker.eventsWatched.next(message.watched);
     case 'start':
       logger.warn({ event: 'unexpected-start' }, 'already started');
   }

@@ -7,10 +7,10 @@ export const NO_COMMANDS: CommandCounts = [];
 
 const verbs = new Numbering();
 
-/** Pure: the counts with one more `verb`. */
-export function countCommand(counts: CommandCounts, verb: string): CommandCounts {
+/** Pure: the counts with `by` (one) more `verb`. */
+export function countCommand(counts: CommandCounts, verb: string, by = 1): CommandCounts {
   const number = verbs.numberOf(verb);
-  return withEntry(counts, number, (counts[number] ?? 0) + 1);
+  return withEntry(counts, number, (counts[number] ?? 0) + by);
 }
 
 /** The verbs seen, with their counts, in order of the verbs' numbers (callers sort as they need). */

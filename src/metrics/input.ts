@@ -1,4 +1,5 @@
 import type { ServerEvent } from '../events/server-events.js';
+import type { EventTally } from './tally.js';
 
 // What the metrics fold takes in: the events, the clock, and the failed-login figures worked out beside it.
 
@@ -27,4 +28,7 @@ export interface LoginFailuresUpdate extends LoginFailureFigures {
   readonly at: number;
 }
 
-export type MetricsInput = ServerEvent | ClockTick | LoginFailuresUpdate;
+/** A worker's events, some of them as a tally (tally.ts), as its primary folds them. */
+export type ForwardedEvent = ServerEvent | EventTally;
+
+export type MetricsInput = ForwardedEvent | ClockTick | LoginFailuresUpdate;

@@ -1,6 +1,6 @@
 import type { ServerEvent } from '../events/server-events.js';
 import { EMPTY_HISTOGRAM, mergeHistograms, quantile, type Histogram } from './histogram.js';
-import { namedEntries, numberOf, NO_HISTOGRAMS, observeNumbered, type Histograms } from './named-histograms.js';
+import { mergeNumbered, namedEntries, numberOf, NO_HISTOGRAMS, observeNumbered, type Histograms } from './named-histograms.js';
 import { WINDOW_SECONDS } from './rate-window.js';
 
 /**
@@ -41,12 +41,19 @@ function cachedNumber(cache: Map<string, number>, key: string, name: () => strin
   return number;
 }
 
+type LatencyEvent = Extract<ServerEvent, { type: 'latency' }>;
+
+/** The name a `latency` event is recorded under. */
+export function timedNameOf(event: LatencyEvent): string {
+  return event.operation === 'command' ? (event.verb ?? 'unknown').toLowerCase() : event.operation.replaceAll('-', '_');
+}
+
 /** The number of the name an event is recorded under (named-histograms.ts), or undefined for an event that times nothing. */
 function timedNumberOf(event: ServerEvent): number | undefined {
   if (event.type === 'latency') {
-    if (event.operation !== 'command') return cachedNumber(stepNumbers, event.operation, () => event.operation.replaceAll('-', '_'));
-    const verb = event.verb ?? 'unknown';
-    return cachedNumber(verbNumbers, verb, () => verb.toLowerCase());
+    return event.operation === 'command'
+      ? cachedNumber(verbNumbers, event.verb ?? 'unknown', () => timedNameOf(event))
+      : cachedNumber(stepNumbers, event.operation, () => timedNameOf(event));
   }
   // A POP3 connection's close carries how long it was open: the session duration.
   if (event.type === 'connection-closed' && event.protocol === 'pop3' && event.ms !== undefined) return SESSION;
@@ -57,7 +64,16 @@ function timedNumberOf(event: ServerEvent): number | undefined {
 export function recordTiming(latencies: Latencies, event: ServerEvent): Latencies {
   const number = timedNumberOf(event);
   if (number === undefined) return latencies;
-  return recordNumbered(latencies, number, event.at, (event as { readonly ms: number }).ms);
+  const seconds = Math.max(0, (event as { readonly ms: number }).ms) / 1000;
+  return recordNumbered(latencies, event.at, (histograms) => observeNumbered(histograms, number, seconds));
+}
+
+/** The latencies with a worker's tally of them (tally.ts) recorded, every observation in the second of `at`. */
+export function recordHistograms(latencies: Latencies, at: number, histograms: Readonly<Record<string, Histogram>>): Latencies {
+  const entries = Object.entries(histograms);
+  if (entries.length === 0) return latencies;
+  const add = (set: Histograms): Histograms => entries.reduce((sum, [name, histogram]) => mergeNumbered(sum, numberOf(name), histogram), set);
+  return recordNumbered(latencies, at, add);
 }
 
 const secondOf = (at: number): number => Math.floor(at / 1000);
@@ -73,18 +89,19 @@ export function advanceLatencies(latencies: Latencies, now: number): Latencies {
 
 /** One observation of `name`, at time `at` (ms); an event stamped before the newest second counts in it. */
 export function recordLatency(latencies: Latencies, name: string, at: number, ms: number): Latencies {
-  return recordNumbered(latencies, numberOf(name), at, ms);
+  const number = numberOf(name);
+  return recordNumbered(latencies, at, (histograms) => observeNumbered(histograms, number, Math.max(0, ms) / 1000));
 }
 
-function recordNumbered(latencies: Latencies, number: number, at: number, ms: number): Latencies {
-  const seconds = Math.max(0, ms) / 1000;
+/** `add` applied to the totals and to the histograms of the second of `at` (or of the newest second, if later). */
+function recordNumbered(latencies: Latencies, at: number, add: (histograms: Histograms) => Histograms): Latencies {
   const { past, newest } = latencies;
-  const totals = observeNumbered(latencies.totals, number, seconds);
+  const totals = add(latencies.totals);
   const second = Math.max(secondOf(at), newest?.second ?? Number.NEGATIVE_INFINITY);
   if (newest !== undefined && newest.second === second) {
-    return { totals, past, newest: { second, histograms: observeNumbered(newest.histograms, number, seconds) } };
+    return { totals, past, newest: { second, histograms: add(newest.histograms) } };
   }
-  const slot: LatencySecond = { second, histograms: observeNumbered(NO_HISTOGRAMS, number, seconds) };
+  const slot: LatencySecond = { second, histograms: add(NO_HISTOGRAMS) };
   return { totals, past: newest === undefined ? past : [...past, newest], newest: slot };
 }
 

@@ -1,4 +1,4 @@
-import { EMPTY_HISTOGRAM, observe, type Histogram } from './histogram.js';
+import { EMPTY_HISTOGRAM, mergeHistograms, observe, type Histogram } from './histogram.js';
 import { Numbering, withEntry } from './numbering.js';
 
 /** Latency histograms by name, as an array indexed by the name's number (numbering.ts). */
@@ -21,4 +21,10 @@ export const namedEntries = (histograms: Histograms): [name: string, histogram: 
 /** Pure: the set with one more observation (seconds) of the name numbered `number`. */
 export function observeNumbered(histograms: Histograms, number: number, seconds: number): Histograms {
   return withEntry(histograms, number, observe(histograms[number] ?? EMPTY_HISTOGRAM, seconds));
+}
+
+/** Pure: the set with `histogram`'s observations added to those of the name numbered `number`. */
+export function mergeNumbered(histograms: Histograms, number: number, histogram: Histogram): Histograms {
+  const was = histograms[number];
+  return withEntry(histograms, number, was === undefined ? histogram : mergeHistograms(was, histogram));
 }

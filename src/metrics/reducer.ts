@@ -1,7 +1,8 @@
 import type { Protocol, ServerEvent } from '../events/server-events.js';
 import { countCommand, NO_COMMANDS, type CommandCounts } from './command-counts.js';
 import { NO_LOGIN_FAILURES, type LoginFailureFigures, type MetricsInput } from './input.js';
-import { advanceLatencies, NO_LATENCIES, recordTiming, type Latencies } from './latency.js';
+import { advanceLatencies, NO_LATENCIES, recordHistograms, recordTiming, type Latencies } from './latency.js';
+import type { EventTally } from './tally.js';
 import { advanceWindow, EMPTY_WINDOW, recordInWindow, type RateWindow } from './rate-window.js';
 
 export interface ConnectionCounts {
@@ -112,13 +113,14 @@ export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   next.now = Math.max(metrics.now, event.at);
   next.window = advanceWindow(metrics.window, next.now);
   next.latencies = advanceLatencies(metrics.latencies, next.now);
-  count(next, event);
-  if (event.type !== 'tick' && event.type !== 'login-failures') next.latencies = recordTiming(next.latencies, event);
+  if (event.type === 'tally') countTally(next, event);
+  else count(next, event);
+  if (event.type !== 'tick' && event.type !== 'login-failures' && event.type !== 'tally') next.latencies = recordTiming(next.latencies, event);
   return next;
 }
 
 /** Moves the figures `event` counts in `m`, a draft of the next metrics (already advanced to the event's time). */
-function count(m: Draft, event: MetricsInput): void {
+function count(m: Draft, event: Exclude<MetricsInput, EventTally>): void {
   switch (event.type) {
     case 'connection-opened': {
       const was = m.connections[event.protocol];
@@ -177,6 +179,13 @@ function count(m: Draft, event: MetricsInput): void {
     default:
       return;
   }
+}
+
+/** Moves the figures as the events `tally` stands for would have (tally.ts). */
+function countTally(m: Draft, tally: EventTally): void {
+  for (const [verb, times] of Object.entries(tally.commands)) m.commands = countCommand(m.commands, verb, times);
+  m.messagesRetrieved += tally.retrieved;
+  m.latencies = recordHistograms(m.latencies, tally.at, tally.latencies);
 }
 
 function countLookup(was: DirectoryCounts, outcome: 'cached' | 'found' | 'unknown' | 'failed', ms: number): DirectoryCounts {

@@ -1,5 +1,6 @@
 import type { Observable, Subscription } from 'rxjs';
 import type { ServerEvent } from '../events/server-events.js';
+import type { ForwardedEvent } from './input.js';
 
 /**
  * Who is connected now, folded from the event stream: in a cluster the primary folds every worker's events,
@@ -61,7 +62,12 @@ export function applySessionEvent(session: SessionRow | undefined, event: Server
 export class SessionTable {
   readonly #sessions = new Map<string, SessionRow>();
 
-  apply(event: ServerEvent): void {
+  apply(event: ForwardedEvent): void {
+    if (event.type === 'tally') {
+      // The latest command is all the table shows of a connection's commands (a QUIT is always the last).
+      for (const [connection, verb, ok] of event.latest) this.apply({ type: 'command', protocol: 'pop3', connection, verb, ok, at: event.at });
+      return;
+    }
     if (!('connection' in event)) return;
     const session = this.#sessions.get(event.connection);
     const next = applySessionEvent(session, event);
@@ -83,7 +89,7 @@ export class SessionTable {
     return byId !== undefined ? [byId] : this.list(target);
   }
 
-  follow(events$: Observable<ServerEvent>): Subscription {
+  follow(events$: Observable<ForwardedEvent>): Subscription {
     return events$.subscribe((event) => this.apply(event));
   }
 }

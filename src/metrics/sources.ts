@@ -1,9 +1,12 @@
 import { defer, mergeMap, type Observable } from 'rxjs';
 import type { Protocol, ServerEvent } from '../events/server-events.js';
+import type { ForwardedEvent } from './input.js';
+import type { EventTally } from './tally.js';
 
 /** What is heard of one of several event sources (a cluster worker), by its id. */
 export type SourceUpdate =
-  | { readonly kind: 'events'; readonly source: number; readonly events: readonly ServerEvent[] }
+  /** Events in order; the tally, when there is one, stands for events among them and folds after them. */
+  | { readonly kind: 'events'; readonly source: number; readonly events: readonly ServerEvent[]; readonly tally?: EventTally }
   /** The source is gone, and with it every connection it had open. */
   | { readonly kind: 'gone'; readonly source: number; readonly at: number };
 
@@ -12,10 +15,16 @@ export type SourceUpdate =
  * source is gone, a connection-closed follows for each connection it left open: its sockets died with it,
  * so `*_connections_current` must stop counting them; then a `worker-exited`. The metrics stay a fold of events.
  */
-export function eventsFromSources(updates$: Observable<SourceUpdate>): Observable<ServerEvent> {
+export function eventsFromSources(updates$: Observable<SourceUpdate>): Observable<ForwardedEvent> {
   return defer(() => {
     const open = new Map<number, Map<string, Protocol>>();
-    return updates$.pipe(mergeMap((update) => (update.kind === 'events' ? track(open, update.source, update.events) : closeAll(open, update))));
+    return updates$.pipe(
+      mergeMap((update): readonly ForwardedEvent[] => {
+        if (update.kind === 'gone') return closeAll(open, update);
+        const events = track(open, update.source, update.events);
+        return update.tally === undefined ? events : [...events, update.tally];
+      }),
+    );
   });
 }
 

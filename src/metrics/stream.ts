@@ -1,6 +1,7 @@
 import {
   connectable,
   defer,
+  filter,
   interval,
   map,
   merge,
@@ -15,13 +16,13 @@ import type { ServerEvent } from '../events/server-events.js';
 import { latestSubject } from './latest-subject.js';
 import { SessionTable } from './session-table.js';
 import { LoginFailureWindow, withLoginFailures } from './login-failures.js';
-import type { ClockTick, MetricsInput } from './input.js';
+import type { ClockTick, ForwardedEvent, MetricsInput } from './input.js';
 import { applyEvent, emptyMetrics, type Metrics } from './reducer.js';
 
 export interface MetricsFeed {
   /** The latest metrics, replayed to every new subscriber, then each change. One fold however many watch. */
   readonly metrics$: Observable<Metrics>;
-  /** The events folded (for live watching); hot: only what happens after subscribing. */
+  /** The events folded (for live watching), tallies left out; hot: only what happens after subscribing. */
   readonly events$: Observable<ServerEvent>;
   /** The live POP3 sessions, folded from the same events. */
   readonly sessions: SessionTable;
@@ -42,7 +43,7 @@ export interface MetricsOptions {
  * subject and leave without touching the fold.
  * (Equivalent to shareReplay({ bufferSize: 1, refCount: false }) plus an explicit connect and disconnect.)
  */
-export function createMetrics(events$: Observable<ServerEvent>, options: MetricsOptions): MetricsFeed {
+export function createMetrics(events$: Observable<ForwardedEvent>, options: MetricsOptions): MetricsFeed {
   const { scheduler, tickMs = 1000 } = options;
   const sessions = new SessionTable();
   const folded$ = defer(() => {
@@ -57,5 +58,6 @@ export function createMetrics(events$: Observable<ServerEvent>, options: Metrics
     return inputs$.pipe(scan(folded, initial), startWith(initial));
   });
   const shared$ = connectable(folded$, { connector: () => latestSubject<Metrics>(), resetOnDisconnect: false });
-  return { metrics$: shared$, events$, sessions, connect: () => shared$.connect() };
+  const watchable$ = events$.pipe(filter((event): event is ServerEvent => event.type !== 'tally'));
+  return { metrics$: shared$, events$: watchable$, sessions, connect: () => shared$.connect() };
 }

@@ -141,6 +141,35 @@ describe('workers: 2', () => {
     expect(samples.get('pop3d_pop3_logins_ok_total')).toBe(N);
   });
 
+  it('sends the workers\' events one by one only while a WATCH follows them; the metrics count the same either way', async () => {
+    daemon = await startSite(CLUSTER);
+    const push3 = await admin();
+    const session = async (): Promise<void> => void (await poplibRetrieveAll(daemon!.port('pop3'), 'alice', 'secret'));
+    // Nobody watches: commands, retrievals and latencies reach the primary as tallies.
+    await session();
+    let m = await metricsWhen(push3, (m) => m.pop3_connections_total === 1 && m.pop3_connections_current === 0);
+    expect(m).toMatchObject({ messages_retrieved: 2, pop3_commands_retr: 2, pop3_commands_quit: 1 });
+    expect(m.latency_retr_p50_ms).toBeGreaterThan(0);
+
+    expect(await push3.command('WATCH 60 events')).toMatch(/^->SUCCESS: Watching every 60 s/);
+    await session();
+    const seen: Record<string, unknown>[] = [];
+    while (!seen.some((event) => event.type === 'connection-closed' && event.protocol === 'pop3')) {
+      const line = await push3.line();
+      if (line.startsWith('->SUCCESS: event ')) seen.push(JSON.parse(line.slice('->SUCCESS: event '.length)) as Record<string, unknown>);
+    }
+    expect(seen.filter((event) => event.type === 'command' && event.verb === 'RETR')).toHaveLength(2);
+    expect(seen.filter((event) => event.type === 'message-retrieved')).toHaveLength(2);
+    expect(seen.some((event) => event.type === 'latency' && event.verb === 'RETR')).toBe(true);
+
+    let reply = await push3.command('UNWATCH');
+    while (reply.startsWith('->SUCCESS: event ')) reply = await push3.line();
+    expect(reply).toBe('->SUCCESS: Stopped watching');
+    await session();
+    m = await metricsWhen(push3, (m) => m.pop3_connections_total === 3 && m.pop3_connections_current === 0);
+    expect(m).toMatchObject({ messages_retrieved: 6, pop3_commands_retr: 6, pop3_commands_quit: 3, pop3_logins_ok: 3 });
+  });
+
   it('by default each worker accepts from the listening socket itself; with round-robin only the primary does', async () => {
     const workerPids = (): number[] => daemon!.logs.filter((entry) => entry.event === 'worker-started').map((entry) => Number(entry.pid));
     daemon = await startSite({ ...CLUSTER, config: MONITORED });

@@ -1,4 +1,5 @@
 import type { Protocol, ServerEvent } from '../../src/events/server-events.js';
+import type { MetricsInput } from '../../src/metrics/input.js';
 import { applyEvent, emptyMetrics, type Metrics } from '../../src/metrics/reducer.js';
 
 /** Small builders for event marbles and reducer tests. */
@@ -63,4 +64,4 @@ export const retrieved = (at: number, connection: string, user: string): ServerE
 });
 
 /** The metrics a sequence of events folds to, from an empty start. */
-export const foldEvents = (events: readonly ServerEvent[]): Metrics => events.reduce(applyEvent, emptyMetrics(0));
+export const foldEvents = (events: readonly MetricsInput[]): Metrics => events.reduce(applyEvent, emptyMetrics(0));
