@@ -257,6 +257,8 @@ async function pool(items, concurrency, work) {
  * logins left behind only after the process has been idle for a while, some 10-15 s: the settled figure is
  * what the idle sessions keep); then every session must still answer NOOP, and all QUIT.
  */
+const mb = (kB) => Math.round(kB / 1024);
+
 export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, settleMs = 30_000, memory }) {
   const users = manifest.plan.idleUsers.slice(0, count);
   if (users.length < count) throw new Error(`the fixture has ${users.length} idle users, ${count} needed`);
@@ -320,6 +322,8 @@ export async function idleScenario({ target, manifest, count, concurrency = 100,
     rssSettledMB: settled && settled.rssKB / 1024,
     pssSettledMB: settled?.pssKB === undefined ? undefined : settled.pssKB / 1024,
     processes: held?.processes,
+    // Per process, the root first: where the memory is, when there are workers.
+    processRssMB: { before: before?.rssKBs.map(mb), settled: (settled ?? held)?.rssKBs.map(mb) },
     errors: errors.length,
     errorSamples: errorSummary(errors),
   };

@@ -222,6 +222,7 @@ function table(ours = {}, theirs = {}, clients) {
       row(`idle: server PSS MB, at ${at} s (sum)`, a?.pssSettledMB ?? a?.rssSettledMB, b?.pssSettledMB, 0);
     }
     row('idle: server processes', a?.processes, b?.processes, 0);
+    if (a?.processRssMB?.settled?.length > 1) log(`pop3d RSS per process (MB, primary first): ${a.processRssMB.before.join(', ')} before, ${a.processRssMB.settled.join(', ')} ${settled ? 'settled' : 'at 5 s'}`);
   }
   // Dovecot keeps its uidlist in every mode: its S=,W= figure stands beside pop3d's uidlist mode.
   for (const [key, label, theirKey = key] of [['stat', 'no sizes in names'], ['statSized', 'S=,W= in names'], ['statUidlist', `S=,W= in names, UIDL ${UIDLIST_FORMAT}`, 'statSized']]) {
