@@ -113,9 +113,12 @@ export function applyEvent(metrics: Metrics, event: MetricsInput): Metrics {
   next.now = Math.max(metrics.now, event.at);
   next.window = advanceWindow(metrics.window, next.now);
   next.latencies = advanceLatencies(metrics.latencies, next.now);
-  if (event.type === 'tally') countTally(next, event);
-  else count(next, event);
-  if (event.type !== 'tick' && event.type !== 'login-failures' && event.type !== 'tally') next.latencies = recordTiming(next.latencies, event);
+  if (event.type === 'tally') {
+    countTally(next, event);
+    return next;
+  }
+  count(next, event);
+  if (event.type !== 'tick' && event.type !== 'login-failures') next.latencies = recordTiming(next.latencies, event);
   return next;
 }
 
