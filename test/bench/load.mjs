@@ -251,14 +251,14 @@ async function pool(items, concurrency, work) {
   );
 }
 
+const mb = (kB) => Math.round(kB / 1024);
+
 /**
  * `count` authenticated sessions (one user each), held open and idle: the server's memory is measured
  * `holdMs` after the last login, and again once `settleMs` have passed (V8 gives back what the burst of
  * logins left behind only after the process has been idle for a while, some 10-15 s: the settled figure is
  * what the idle sessions keep); then every session must still answer NOOP, and all QUIT.
  */
-const mb = (kB) => Math.round(kB / 1024);
-
 export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, settleMs = 30_000, memory }) {
   const users = manifest.plan.idleUsers.slice(0, count);
   if (users.length < count) throw new Error(`the fixture has ${users.length} idle users, ${count} needed`);

@@ -55,22 +55,19 @@ function cpuSecondsOf(pid) {
 /** { rssKB, pssKB, processes, cpuSeconds, rssKBs } now. `pss` reads smaps_rollup, which is slower: only when asked. */
 export function memoryOf(pid, { tree = false, pss = tree } = {}) {
   const pids = tree ? processTree(pid) : [pid];
-  let rssKB = 0;
   let pssKB = 0;
-  let processes = 0;
   let cpuSeconds = 0;
   const rssKBs = [];
   for (const p of pids) {
     const status = read(`/proc/${p}/status`);
     if (status === undefined) continue;
-    processes++;
     rssKBs.push(field(status, 'VmRSS'));
-    rssKB += rssKBs.at(-1);
     cpuSeconds += cpuSecondsOf(p);
     if (pss) pssKB += field(read(`/proc/${p}/smaps_rollup`) ?? '', 'Pss');
   }
+  const rssKB = rssKBs.reduce((sum, kB) => sum + kB, 0);
   // Each process's RSS, the root (pop3d's primary, Dovecot's master) first.
-  return { rssKB, pssKB: pss ? pssKB : undefined, processes, cpuSeconds, rssKBs };
+  return { rssKB, pssKB: pss ? pssKB : undefined, processes: rssKBs.length, cpuSeconds, rssKBs };
 }
 
 /** CPU seconds the whole machine has been busy (all cores; /proc/stat, idle and iowait excluded). */
