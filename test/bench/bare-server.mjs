@@ -1,7 +1,8 @@
 // The floor: what the session scenarios cost in Node with nothing but the work itself. A POP3 server in one
 // file with no streams, no lock, no log, no events and no listing cache: USER/PASS against the fixture's
 // users file, STAT, LIST, UIDL, RETR (each message built as one buffer in one pass), NOOP, QUIT. Sizes come
-// from the fixture's `,W=` names. Not a server to run: a yardstick for the bench (`--servers bare`).
+// from the fixture's `,W=` names, and the replies to one read go out in one write. Not a server to run: a
+// yardstick for the bench (`--servers bare`).
 //   node test/bench/bare-server.mjs --fixture DIR --port N
 import { openSync, readdirSync, readFileSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -83,10 +84,14 @@ const server = createServer((socket) => {
     pending += chunk.toString('latin1');
     const lines = pending.split('\r\n');
     pending = lines.pop();
+    // The replies to one read go out in one write (writev): pipelined commands cost one system call.
+    socket.cork();
     for (const line of lines) {
       socket.write(answer(session, line));
-      if (session.done) return void socket.end();
+      if (session.done) break;
     }
+    socket.uncork();
+    if (session.done) socket.end();
   });
   socket.on('error', () => socket.destroy());
 });

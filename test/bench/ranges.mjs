@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 const FIGURES = {
   'sessions/s': (r) => r.sessionsPerSecond,
   'server CPU per session ms': (r) => (r.sessions > 0 ? (r.serverCpu * r.seconds * 1000) / r.sessions : undefined),
+  // The same client work whichever server answers: what the load generator leaves the server (budget.mjs).
+  'load generator CPU per session ms': (r) => (r.sessions > 0 && r.clientCpu !== undefined ? (r.clientCpu * r.seconds * 1000) / r.sessions : undefined),
   'MB/s (best)': (r) => (r.scenario === 'large' ? r.MBps : undefined),
   'MB/s (median)': (r) => (r.scenario === 'large' ? r.medianMBps : undefined),
   'RSS growth MB': (r) => r.rssGrowthMB,
@@ -21,7 +23,7 @@ const FIGURES = {
     r.scenario === 'idle' && r.rssSettledMB !== undefined ? ((r.rssSettledMB - r.rssBeforeMB) * 1024) / r.sessions : undefined,
 };
 /** Figures whose ratio means nothing (a growth of a few hundred kB against another; pop3d's idle runs have no other server). */
-const NO_RATIO = new Set(['RSS growth MB', 'RSS MB at 5 s', 'PSS MB at 5 s', 'RSS MB settled', 'PSS MB settled', 'RSS KB per session, settled']);
+const NO_RATIO = new Set(['load generator CPU per session ms', 'RSS growth MB', 'RSS MB at 5 s', 'PSS MB at 5 s', 'RSS MB settled', 'PSS MB settled', 'RSS KB per session, settled']);
 const SERVERS = ['pop3d', 'dovecot', 'bare'];
 
 const isNumber = (value) => typeof value === 'number' && Number.isFinite(value);
@@ -60,6 +62,9 @@ export function summarize(runs) {
         if (ratios.length > 0) rows.push({ scenario, figure, server: `pop3d/${other}`, spread: spread(ratios), runs: ratios.length });
       }
     }
+    // Within each run: what the server may spend per session at twice Dovecot's rate (budget.mjs).
+    const budgets = runs.map((run) => run.budgets?.[scenario]?.budgetMs).filter(isNumber);
+    if (budgets.length > 0) rows.push({ scenario, figure: 'server CPU budget at 2x dovecot ms', server: 'machine', spread: spread(budgets), runs: budgets.length });
   }
   return rows;
 }

@@ -40,4 +40,15 @@ describe('bench ranges over runs', () => {
     expect(find('RSS KB per session, settled')?.spread).toEqual([10, 12, 21]);
     expect(rows.some((row) => row.figure === 'RSS MB settled' && row.server !== 'pop3d')).toBe(false);
   });
+
+  it("gives the load generator's CPU per session, and the server's budget at twice Dovecot from each run", () => {
+    const withClient = (clientCpu: number, budgetMs: number) => ({
+      pop3d: { 'sessions-64': { scenario: 'sessions', sessions: 1000, seconds: 10, sessionsPerSecond: 100, serverCpu: 1, clientCpu } },
+      budgets: { 'sessions-64': { rate: 200, clientMs: clientCpu * 10, budgetMs } },
+    });
+    const rows = summarize([withClient(0.5, 1.5), withClient(0.6, 1.2)]) as Row[];
+    // 0.5 cores x 10 s over 1000 sessions = 5 ms.
+    expect(rows.find((row) => row.figure === 'load generator CPU per session ms')?.spread).toEqual([5, 5.5, 6]);
+    expect(rows.find((row) => row.figure === 'server CPU budget at 2x dovecot ms')).toMatchObject({ server: 'machine', spread: [1.2, 1.35, 1.5], runs: 2 });
+  });
 });

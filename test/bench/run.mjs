@@ -16,6 +16,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatBudgets, serverBudgets } from './budget.mjs';
 import { dovecotAvailable, dovecotVersion, resetDovecotUser, startDovecot } from './dovecot.mjs';
 import { ensureFixture, maildirOf } from './fixtures.mjs';
 import { idleScenario, largeRetrScenario, sessionsScenario, statLogin } from './load.mjs';
@@ -331,6 +332,9 @@ async function main() {
   results.table = rows;
   if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
   if (results.bare) console.log(`${formatCpuPerSession(results, clients)}\n`);
+  results.budgets = serverBudgets(results);
+  const budgets = formatBudgets(results.budgets, results, cpuPerSessionMs, fmt);
+  if (budgets) console.log(`${budgets}\n`);
   if (results.userSourceRows) console.log(`${results.userSourceRows.map(([metric, value]) => `${metric}: ${value}`).join('\n')}\n`);
   const errors = [...Object.values(results.pop3d ?? {}), ...Object.values(results.dovecot ?? {})].flatMap((r) => r?.errorSamples ?? []);
   if (errors.length > 0) console.log(`errors: ${errors.join('; ')}`);
