@@ -256,10 +256,11 @@ const mb = (kB) => Math.round(kB / 1024);
 /**
  * `count` authenticated sessions (one user each), held open and idle: the server's memory is measured
  * `holdMs` after the last login, and again once `settleMs` have passed (V8 gives back what the burst of
- * logins left behind only after the process has been idle for a while, some 10-15 s: the settled figure is
- * what the idle sessions keep); then every session must still answer NOOP, and all QUIT.
+ * logins left behind only after the process has been idle for a while: some 10-15 s in most runs, more than
+ * 30 s in some; the settled figure is what the idle sessions keep); then every session must still answer
+ * NOOP, and all QUIT.
  */
-export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, settleMs = 30_000, memory }) {
+export async function idleScenario({ target, manifest, count, concurrency = 100, holdMs = 5_000, settleMs = 90_000, memory }) {
   const users = manifest.plan.idleUsers.slice(0, count);
   if (users.length < count) throw new Error(`the fixture has ${users.length} idle users, ${count} needed`);
   const before = memory && memoryOf(memory.pid, { tree: memory.tree });

@@ -45,7 +45,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '1,16,64' },
     duration: { type: 'string', default: '10' },
     'idle-sessions': { type: 'string' },
-    'idle-settle': { type: 'string', default: '30' },
+    'idle-settle': { type: 'string', default: '90' },
     'log-level': { type: 'string', default: 'info' },
     cli: { type: 'string' },
     'node-args': { type: 'string' },
