@@ -1,5 +1,5 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Config } from './schema.js';
+import { MAX_TIMER_SECONDS, type Config } from './schema.js';
 
 export type LogLevel = Config['log']['level'];
 
@@ -13,8 +13,6 @@ export interface Tunables {
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-/** Timers cannot wait longer than 2^31-1 ms. */
-const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 const MAX_CONNECTIONS = 1_000_000;
 
 interface Setting {
@@ -37,9 +35,9 @@ const SETTINGS: readonly Setting[] = [
     key: 'idle_timeout',
     parse: (text, current) => {
       const n = /^\d{1,10}(\.\d{1,3})?$/.test(text) ? Number(text) : NaN;
-      return n > 0 && n <= MAX_TIMEOUT_SECONDS
+      return n > 0 && n <= MAX_TIMER_SECONDS
         ? { ...current, idleTimeoutSeconds: n }
-        : `must be a number of seconds above 0 and at most ${MAX_TIMEOUT_SECONDS}`;
+        : `must be a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}`;
     },
     show: (t) => String(t.idleTimeoutSeconds),
   },

@@ -11,8 +11,16 @@ import { ldapSchema, nonEmpty, postgresqlSchema } from './user-sources.js';
  */
 z.config(en());
 
+/**
+ * Node's timers wait at most 2^31-1 ms: a longer one fires at once, with a warning, and a clock re-armed on it
+ * spins. Every setting that becomes a timer stays below that.
+ */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** A drain longer than a day is no drain; it also leaves room for the margin a cluster adds to it. */
+const MAX_GRACE_SECONDS = 86_400;
+
 const port = () => z.int().check(z.minimum(0), z.maximum(65535));
-const seconds = () => z.number().check(z.positive());
+const seconds = () => z.number().check(z.positive(), z.maximum(MAX_TIMER_SECONDS));
 const flag = (value: boolean) => z._default(z.boolean(), value);
 /** A whole number from `min` up. */
 const count = (min: number) => z.int().check(z.minimum(min));
@@ -82,9 +90,9 @@ export const configSchema = z
       /** Networks where plaintext authentication is allowed and the per-address limit does not apply. */
       trustedNetworks: z._default(z.array(cidr), ['127.0.0.0/8', '::1/128']),
       /** Milliseconds a failed login's reply is held back, doubling per further failure from the address; 0 = off. */
-      failureDelay: z._default(count(0), 1000),
+      failureDelay: z._default(count(0).check(z.maximum(MAX_TIMER_SECONDS * 1000)), 1000),
       /** Cap of that delay, in milliseconds. */
-      failureDelayMax: z._default(count(0), 30_000),
+      failureDelayMax: z._default(count(0).check(z.maximum(MAX_TIMER_SECONDS * 1000)), 30_000),
       /** Failed logins per connection; the last one closes it. */
       maxFailuresPerConnection: z._default(count(1), 3),
       /** Look names up lower-cased, as Dovecot's default `auth_username_format = %Lu`. */
@@ -120,7 +128,7 @@ export const configSchema = z
       /** A message file delivered into every Maildir that the daemon creates. */
       welcome: z.optional(z.string()),
       /** A lock not refreshed for this long belongs to a dead process and may be taken over. */
-      lockStaleSeconds: z._default(z.number().check(z.minimum(2)), 30),
+      lockStaleSeconds: z._default(z.number().check(z.minimum(2), z.maximum(MAX_TIMER_SECONDS)), 30),
       /** Dovecot's pop3_uidl_format (%u %v %f); formats with %u or %v keep Dovecot's dovecot-uidlist. */
       uidlFormat: z._default(z.string().check(uidlFormatChecked), DEFAULT_UIDL_FORMAT),
       /** Like Dovecot's POP3 (unless pop3_no_flag_updates): new/ to cur/ at login, RETR marks messages seen. */
@@ -175,7 +183,7 @@ export const configSchema = z
     }),
     shutdown: section({
       /** On SIGTERM, sessions get this long to finish before they are closed. */
-      graceSeconds: z._default(z.number().check(z.minimum(0)), 10),
+      graceSeconds: z._default(z.number().check(z.minimum(0), z.maximum(MAX_GRACE_SECONDS)), 10),
     }),
   })
   .check(

@@ -74,3 +74,20 @@ describe('config: PROXY protocol', () => {
     expect(() => parseConfig({ proxy: { trustedProxies: ['haproxy.local'] } })).toThrow(/not an IP address/);
   });
 });
+
+describe('config: durations', () => {
+  it('refuses a duration longer than a Node timer can wait, which would fire at once and spin', () => {
+    const longest = Math.floor((2 ** 31 - 1) / 1000);
+    expect(parseConfig({ pop3: { idleTimeout: longest, loginTimeout: longest } }).pop3).toMatchObject({ idleTimeout: longest, loginTimeout: longest });
+    expect(problem({ pop3: { idleTimeout: longest + 1 } })).toMatch(/pop3\.idleTimeout: Too big/);
+    expect(problem({ pop3: { loginTimeout: 3_000_000 } })).toMatch(/pop3\.loginTimeout: Too big/);
+    expect(problem({ users: { timeout: 3_000_000 } })).toMatch(/users\.timeout: Too big/);
+    expect(problem({ auth: { failureDelayMax: 2 ** 31 } })).toMatch(/auth\.failureDelayMax: Too big/);
+    expect(problem({ mail: { lockStaleSeconds: 3_000_000 } })).toMatch(/mail\.lockStaleSeconds: Too big/);
+  });
+
+  it('gives the shutdown a day at most', () => {
+    expect(parseConfig({ shutdown: { graceSeconds: 86_400 } }).shutdown.graceSeconds).toBe(86_400);
+    expect(problem({ shutdown: { graceSeconds: 86_401 } })).toMatch(/shutdown\.graceSeconds: Too big/);
+  });
+});
