@@ -15,6 +15,22 @@ import { fsPath } from './file-names.js';
 
 /** O_NOFOLLOW: a message swapped for a symlink after listing is refused, not followed. */
 const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+/**
+ * For the streamed read: O_NONBLOCK too, so that opening a FIFO put in a message's place waits for no writer
+ * (regularFile then refuses it); on a regular file it changes nothing.
+ */
+const OPEN_FLAGS = READ_FLAGS | constants.O_NONBLOCK;
+
+/** The handle, if it is a regular file; else closed, and an error for this message alone. */
+async function regularFile(handle: FileHandle, path: string): Promise<FileHandle> {
+  const stats = await handle.stat().catch(async (error: unknown) => {
+    await handle.close();
+    throw error;
+  });
+  if (stats.isFile()) return handle;
+  await handle.close();
+  throw Object.assign(new Error(`not a regular file: ${path}`), { code: 'EFTYPE' });
+}
 
 interface Entry {
   readonly index: number;
@@ -211,15 +227,18 @@ export class MaildirMaildrop implements Maildrop {
   }
 
   async #open(entry: Entry): Promise<FileHandle> {
+    let path = entry.path;
+    let handle: FileHandle;
     try {
-      return await open(fsPath(entry.path), READ_FLAGS);
+      handle = await open(fsPath(path), OPEN_FLAGS);
     } catch (err) {
       if (!hasErrorCode(err, 'ENOENT')) throw err;
       const moved = await locateMessage(this.#parts.maildir, entry.baseName);
       if (moved === undefined) throw err;
       (this.#moved ??= new Map()).set(entry.index, moved);
-      return open(fsPath(moved), READ_FLAGS);
+      handle = await open(fsPath((path = moved)), OPEN_FLAGS);
     }
+    return regularFile(handle, path);
   }
 
   /** True when the message is gone afterwards, whoever removed it; failures are logged, not thrown. */

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { allocWithRoom, CHUNK_OCTETS, roomFor } from '../maildrop/chunk-buffers.js';
@@ -95,6 +95,9 @@ export function readSmallMessage(path: string | Buffer, flags: number, sizeHint:
   }
   let filled: number;
   try {
+    // A FIFO or device put in the message's place after the listing is no message: left to messageStream,
+    // which refuses it, since reading one could block the event loop or end at once with nothing.
+    if (!fstatSync(fd).isFile()) return undefined;
     // One read: a short read is the end of a regular file (as in messageStream), so no second call to learn it.
     filled = readSync(fd, buffer, 0, capacity, null);
   } catch {

@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
@@ -155,6 +157,30 @@ describe('Maildrop', () => {
     await expect(text(maildrop.read(1))).rejects.toMatchObject({ code: 'ENOENT' });
     expect(await text(maildrop.read(0))).toBe('a\n');
     expect(await text(maildrop.read(2))).toBe('c\n');
+    await maildrop.release();
+  });
+
+  it("refuses a FIFO put in a message's place after the listing, for that message alone, and never waits on it", async () => {
+    const { maildir, store } = await setup();
+    await put(maildir, 'new/1.a', 'a\n');
+    const small = await put(maildir, 'new/2.small', 'b\n');
+    // Large enough to be streamed rather than read at once.
+    const large = await put(maildir, 'new/3.large', 'c'.repeat(200_000));
+    const maildrop = await store.open(USER);
+    for (const path of [small, large]) {
+      await unlink(path);
+      execFileSync('mkfifo', [path]);
+    }
+    // A writer holding a FIFO open (with nothing written) would block a plain open-and-read for good.
+    const writer = openSync(large, constants.O_RDWR);
+    try {
+      expect(maildrop.readAtOnce(1)).toBeUndefined();
+      await expect(text(maildrop.read(1))).rejects.toMatchObject({ code: 'EFTYPE' });
+      await expect(text(maildrop.read(2))).rejects.toMatchObject({ code: 'EFTYPE' });
+      expect(await text(maildrop.read(0))).toBe('a\n');
+    } finally {
+      closeSync(writer);
+    }
     await maildrop.release();
   });
 
