@@ -52,4 +52,28 @@ describe('login penalty in virtual time', () => {
       });
     });
   });
+
+  it('answers a non-admin with the right password as a wrong password: after the penalty, which it does not clear', () => {
+    const ts = testScheduler();
+    ts.run(({ hot, expectObservable }) => {
+      const throttle = loginThrottle({ baseDelayMs: 1000, maxDelayMs: 60_000, now: () => ts.now() });
+      const h = push3Harness(ts, EMPTY, ['root'], EMPTY, throttle);
+      // alice's POP3 password is right, but she is no admin.
+      const lines$ = hot('-a 1999ms b 2999ms c 4999ms d', {
+        a: 'LOGIN alice wrong',
+        b: 'LOGIN alice secret',
+        c: 'LOGIN alice wrong',
+        d: 'FINISH',
+      });
+      const failed = '->FAIL: Authentication failed\r\n';
+      // 1 s, then 2 s for the right password (a second failure), then 4 s: nothing told the two apart or cleared.
+      expectObservable(h.session(lines$)).toBe('g 1000ms x 2999ms y 4999ms z 999ms (d|)', {
+        g: GREETING,
+        x: failed,
+        y: failed,
+        z: failed,
+        d: '->SUCCESS: Bye\r\n',
+      });
+    });
+  });
 });

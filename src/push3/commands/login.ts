@@ -24,9 +24,10 @@ export const login = defineCommand({
   usage: 'LOGIN <user> <pass>',
   run: (state, [user, password], context) =>
     from(context.users.authenticate(user, password)).pipe(
-      switchMap((valid) => paced(context, valid)),
-      // Admin rights are checked after the password, so a non-admin gets the same reply, as slowly.
+      // Admin rights are checked before the pacing: a non-admin with the right password is a failure, paced,
+      // counted and answered as a wrong password, so neither the reply nor its timing tells the two apart.
       mergeMap((valid) => (valid ? context.authority(user) : of(undefined))),
+      switchMap((grant) => paced(context, grant !== undefined).pipe(map(() => grant))),
       map((grant): Transition => {
         const { id, address } = context.connection;
         const at = context.scheduler.now();
