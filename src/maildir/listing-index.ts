@@ -138,13 +138,19 @@ export class ListingIndex {
       this.#keep(maildir, previous);
       return previous.messages;
     }
+    let unreadable = 0;
     const { messages, versioned } = await listMaildir(maildir, {
       sizes: this.#sizes,
       known: previous && knownSizes(previous.messages),
       rememberBelow: this.#persist ? this.#persistFrom : undefined,
       settledBefore: startedAt - this.#settleMs,
+      unreadable: (path, code) => {
+        unreadable += 1;
+        this.#logger.warn({ event: 'message-unreadable', path, code }, 'left a message file this process may not read out of the listing');
+      },
     });
-    const settled = dirs.every((dir) => dir.changedMs <= startedAt - this.#settleMs);
+    // A listing that left a file out is never reused: a chmod does not touch the directory's stamp.
+    const settled = unreadable === 0 && dirs.every((dir) => dir.changedMs <= startedAt - this.#settleMs);
     const listing: CachedListing = { stamps, settled, messages };
     this.#keep(maildir, listing);
     // Written once the files read have their versions, which the session need not wait for.

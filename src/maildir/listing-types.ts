@@ -41,6 +41,11 @@ export interface ScanOptions {
   readonly jobFiles?: number;
   /** The threads (default: the process's shared measurePool). */
   readonly pool?: MeasurePool;
+  /**
+   * Told of each message file the process may not read (EACCES, EPERM), which the listing then leaves out:
+   * one such file must not keep its owner from the rest of the mail.
+   */
+  readonly unreadable?: (path: string, code: string) => void;
 }
 
 export interface Listing {

@@ -89,7 +89,12 @@ export class MaildirScan {
     }
     // One at a time: few messages are this large, and each read is already a long sequential one.
     for (const i of this.#large) {
-      const result = await measureStreamed(this.#pathOf(i));
+      const result = await measureStreamed(this.#pathOf(i)).catch((err: unknown) => {
+        const code = unreadableCode(err);
+        if (code === undefined) throw err;
+        this.#options.unreadable?.(this.#pathOf(i), code);
+        return undefined;
+      });
       if (result === undefined) continue;
       this.#set(i, result.wireSize, result.stable ? result.version : undefined);
     }
@@ -209,6 +214,7 @@ export class MaildirScan {
       const at = k * RESULT_FIELDS;
       const status = out[at];
       if (status === Status.gone) return;
+      if (status === Status.unreadable) return this.#options.unreadable?.(this.#pathOf(i), 'EACCES');
       if (kind === 'stat') {
         const baseName = this.#baseNames[i]!;
         const version = { size: out[at + 1]!, mtimeMs: out[at + 2]! };
@@ -253,6 +259,8 @@ function wireSizeInName(baseName: string): number | undefined {
 
 /** Gone since readdir, or no longer a regular file (O_NOFOLLOW on a symlink fails with ELOOP). */
 const vanished = (err: unknown): boolean => hasErrorCode(err, 'ENOENT') || hasErrorCode(err, 'ELOOP');
+/** The code of an error that says this process may not read the file, else undefined. */
+const unreadableCode = (err: unknown): string | undefined => ['EACCES', 'EPERM'].find((code) => hasErrorCode(err, code));
 
 interface Measured {
   readonly version: FileVersion;

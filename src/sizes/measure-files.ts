@@ -19,6 +19,8 @@ export const Status = {
   gone: 1,
   /** Larger than `readMax` ('measure' only): left for a streamed read. */
   large: 2,
+  /** A regular file this process may not read (EACCES, EPERM): 'measure' only. */
+  unreadable: 3,
 } as const;
 
 /** The synchronous calls measureFiles makes. */
@@ -80,7 +82,8 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
         fd = sync.openSync(path, flags);
       } catch (err) {
         // Gone since readdir, or no longer a regular file (O_NOFOLLOW on a symlink fails with ELOOP).
-        if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ELOOP') throw err;
+        if (codeOf(err) === 'EACCES' || codeOf(err) === 'EPERM') out[at] = 3;
+        else if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ELOOP') throw err;
       }
       if (fd !== undefined) {
         try {

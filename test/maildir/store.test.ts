@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { closeSync, constants, openSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rename, rm, stat, symlink, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { describe, expect, it } from 'vitest';
@@ -133,6 +133,23 @@ describe('MaildirStore.open', () => {
     await (await store.open(USER)).release();
   });
 
+  // As root the file stays readable (CAP_DAC_OVERRIDE); test/sizes/measure-files.test.ts covers the refusal itself.
+  it.skipIf(process.getuid?.() === 0)('leaves out a message file it may not read, and lists the rest', async () => {
+    const { maildir, store } = await setup();
+    await put(maildir, 'new/1.a', 'a\n');
+    const locked = await put(maildir, 'new/2.locked', 'b\n');
+    await put(maildir, 'new/3.c', 'c\n');
+    await chmod(locked, 0o000);
+    const maildrop = await store.open(USER);
+    expect(maildrop.messages.map((m) => m.uid)).toEqual(['1.a', '3.c']);
+    await maildrop.release();
+    // Readable again: the next login lists it, though the directory did not change.
+    await chmod(locked, 0o600);
+    const next = await store.open(USER);
+    expect(next.messages.map((m) => m.uid)).toEqual(['1.a', '2.locked', '3.c']);
+    await next.release();
+  });
+
   it('refuses a second session while the first holds the lock, leaving the first intact', async () => {
     const { maildir, store } = await setup();
     await put(maildir, 'new/1.m', 'one\n');
@@ -174,7 +191,7 @@ describe('Maildrop', () => {
     // A writer holding a FIFO open (with nothing written) would block a plain open-and-read for good.
     const writer = openSync(large, constants.O_RDWR);
     try {
-      expect(maildrop.readAtOnce(1)).toBeUndefined();
+      expect(maildrop.readAtOnce?.(1)).toBeUndefined();
       await expect(text(maildrop.read(1))).rejects.toMatchObject({ code: 'EFTYPE' });
       await expect(text(maildrop.read(2))).rejects.toMatchObject({ code: 'EFTYPE' });
       expect(await text(maildrop.read(0))).toBe('a\n');

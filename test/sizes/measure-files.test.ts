@@ -87,6 +87,28 @@ describe('measureFiles', () => {
     expect(measureFiles(fs, { ...task, from: 1, until: Infinity }, bareLineFeeds)).toBe(names.length);
   });
 
+  it('reports a file it may not open as unreadable and goes on (EACCES, EPERM); other errors are thrown', async () => {
+    const { dir } = await assortment();
+    fs.writeFileSync(join(dir, 'ok'), 'a\n');
+    const refusing = (code: string): typeof fs =>
+      ({
+        ...fs,
+        openSync: (path: fs.PathLike, flags: number) => {
+          if (String(path).endsWith('/locked')) throw Object.assign(new Error(code), { code });
+          return fs.openSync(path, flags);
+        },
+      }) as typeof fs;
+    for (const code of ['EACCES', 'EPERM']) {
+      const out = new Float64Array(2 * RESULT_FIELDS);
+      const task = { kind: 'measure' as MeasureKind, dir, names: ['locked', 'ok'], out, buffer: Buffer.alloc(64), readMax: READ_MAX, from: 0, until: Infinity };
+      expect(measureFiles(refusing(code), task, bareLineFeeds)).toBe(2);
+      expect([out[0], out[RESULT_FIELDS], out[RESULT_FIELDS + 1]]).toEqual([Status.unreadable, Status.ok, 2]);
+    }
+    const out = new Float64Array(RESULT_FIELDS);
+    const task = { kind: 'measure' as MeasureKind, dir, names: ['locked'], out, buffer: Buffer.alloc(64), readMax: READ_MAX, from: 0, until: Infinity };
+    expect(() => measureFiles(refusing('EIO'), task, bareLineFeeds)).toThrow('EIO');
+  });
+
   it('stats without reading: regular files only, symlinks not followed', async () => {
     const { dir, names, paths } = await assortment();
     const expected = paths.map((path) => {
