@@ -15,7 +15,10 @@ export const SOCKET_BUFFER_OCTETS = 64 * 1024;
 /** Binds a TCP listener; resolves once it accepts connections (port 0 picks a free one). */
 export function listen(endpoint: Endpoint, onSocket: (socket: Socket) => void): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ noDelay: true, highWaterMark: SOCKET_BUFFER_OCTETS }, onSocket);
+    // allowHalfOpen: a client that half-closes after its last command (`nc -N`, socat) still gets every reply;
+    // Node would otherwise end our side at its FIN and drop them, while the commands went on running. One
+    // that closes outright makes our next write fail, and the socket's close ends its session without UPDATE.
+    const server = createServer({ noDelay: true, highWaterMark: SOCKET_BUFFER_OCTETS, allowHalfOpen: true }, onSocket);
     server.once('error', reject);
     server.listen(endpoint.port, endpoint.host, () => {
       server.off('error', reject);

@@ -131,4 +131,53 @@ describe('faults and limits end to end', () => {
     expect(rssOf(pid) - baseline).toBeLessThan(40 * MB);
     socket.destroy();
   });
+
+  it('a client that half-closes after its last command still gets every reply, QUIT and its UPDATE included', async () => {
+    const site = makeSite({ users: { alice: 'secret' } });
+    writeBigMessage(site.maildir('alice'), 2 * MB);
+    const daemon = await startSite({ site });
+    const socket = connect(daemon.port('pop3'), '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    const ended = new Promise<void>((resolve) => socket.on('end', resolve));
+    // Everything in one write, then our FIN (as `nc -N` does): the server must answer all of it.
+    socket.end('USER alice\r\nPASS secret\r\nRETR 1\r\nDELE 1\r\nQUIT\r\n');
+    await ended;
+    const text = Buffer.concat(chunks).toString('latin1');
+    expect(text).toMatch(/\r\n\.\r\n\+OK Message 1 deleted\r\n\+OK .*\r\n$/u);
+    expect(text.length).toBeGreaterThan(2 * MB);
+    expect(readdirSync(join(site.maildir('alice'), 'new'))).toEqual([]);
+    expect(readdirSync(join(site.maildir('alice'), 'cur'))).toEqual([]);
+  });
+
+  it('a client that closes outright before reading a RETR loses nothing: no UPDATE for the DELE it pipelined', async () => {
+    const site = makeSite({ users: { alice: 'secret' } });
+    writeBigMessage(site.maildir('alice'), 3 * MB);
+    const daemon = await startSite({ site });
+    /** Logs in (waiting out the lock of the session before), returning the client and PASS's reply. */
+    const login = async (): Promise<{ client: RawClient; reply: string }> => {
+      const client = await RawClient.open(daemon.port('pop3'));
+      await client.line();
+      let reply = '';
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+        await client.command('USER alice');
+        reply = await client.command('PASS secret');
+        if (!reply.includes('IN-USE')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      return { client, reply };
+    };
+    // A race each time (the server reads the commands and the FIN together): several rounds make it show.
+    for (let round = 0; round < 6; round += 1) {
+      const { client, reply } = await login();
+      expect(reply).toMatch(/^\+OK Logged in: 1 message/u);
+      const closed = client.ended();
+      // The commands and our FIN together, then gone before a byte of the reply is read.
+      client.socket.end('RETR 1\r\nDELE 1\r\nQUIT\r\n', () => client.socket.destroy());
+      await closed;
+    }
+    const { client, reply } = await login();
+    expect(reply).toMatch(/^\+OK Logged in: 1 message/u);
+    client.close();
+  });
 });
