@@ -32,7 +32,11 @@ export function userChange(
       return { state, reply: success(done) };
     }),
     catchError((error: unknown) => {
-      if (error instanceof AdminRefusal) return of({ state, reply: fail(error.message) });
+      if (error instanceof AdminRefusal) {
+        // The directory failed (a database down, a users file it may not write): the reason goes to the log.
+        if (error.cause !== undefined) reportError(context, error.cause);
+        return of({ state, reply: fail(error.message) });
+      }
       reportError(context, error);
       return of({ state, reply: fail('Cannot update the users file') });
     }),

@@ -14,8 +14,9 @@ export interface UserAdmin {
  * unavailable): its message is safe to show the admin.
  */
 export class AdminRefusal extends Error {
-  constructor(message: string) {
-    super(message);
+  /** `cause`: the failure behind a refusal that the operator must see in the log (the directory's). */
+  constructor(message: string, options?: { readonly cause: unknown }) {
+    super(message, options);
     this.name = 'AdminRefusal';
   }
 }
@@ -31,7 +32,7 @@ export interface EditableDirectory {
 
 function refusal(error: unknown): unknown {
   if (error instanceof UserEditError) return new AdminRefusal(error.message);
-  if (error instanceof DirectoryUnavailableError) return new AdminRefusal('User directory unavailable, try again later');
+  if (error instanceof DirectoryUnavailableError) return new AdminRefusal('User directory unavailable, try again later', { cause: error });
   return error;
 }
 

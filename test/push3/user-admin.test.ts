@@ -1,5 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDirectory } from '../../src/auth/open-directory.js';
 import { parseConfig } from '../../src/config/load.js';
@@ -37,5 +37,18 @@ describe('users file admin (the directory\'s edits + reload)', () => {
     await expect(admin.passwd('carol', 'x')).rejects.toBeInstanceOf(AdminRefusal);
     await expect(admin.add('#bad', 'x')).rejects.toBeInstanceOf(AdminRefusal);
     expect(await readFile(file, 'utf8')).toBe(before);
+  });
+
+  it('refuses an edit the directory cannot make as unavailable, keeping the failure as its cause for the log', async () => {
+    const { file, admin } = await setup();
+    // The users file's folder is gone: the edit's temporary file cannot be written.
+    await rm(dirname(file), { recursive: true });
+    const refusal = await admin.add('bob', 'pw').then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeInstanceOf(AdminRefusal);
+    expect(refusal).toMatchObject({ message: 'User directory unavailable, try again later' });
+    expect(String((refusal as AdminRefusal).cause)).toMatch(/edit failed: ENOENT/);
   });
 });

@@ -2,6 +2,7 @@ import { catchError, from, map, of } from 'rxjs';
 import { noArguments } from '../../session/arguments.js';
 import { defineCommand, type Transition } from '../command.js';
 import { fail, success } from '../replies.js';
+import { reportError } from '../context.js';
 import { AdminRefusal } from '../user-admin.js';
 
 /** USERS (extension): the users of the user directory, space separated, in its order. */
@@ -15,8 +16,9 @@ export const users = defineCommand({
       map((names): Transition => ({ state, reply: success(names.join(' ')) })),
       // Not configured for this source, or the directory is down: say which; anything else is the dispatcher's.
       catchError((error: unknown) => {
-        if (error instanceof AdminRefusal) return of<Transition>({ state, reply: fail(error.message) });
-        throw error;
+        if (!(error instanceof AdminRefusal)) throw error;
+        if (error.cause !== undefined) reportError(context, error.cause);
+        return of<Transition>({ state, reply: fail(error.message) });
       }),
     ),
 });
