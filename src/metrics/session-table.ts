@@ -33,14 +33,17 @@ const changed = (s: SessionRow, change: Partial<Pick<SessionRow, 'user' | 'state
   command: 'command' in change ? change.command : s.command,
 });
 
-/** Pure: one session after one event about its connection; undefined once it is closed (or never was). */
+/**
+ * Pure: one session after one event about its connection; undefined once it is closed, or kicked (its socket
+ * may linger a few seconds for a peer that does not close, and must neither be listed nor kicked again).
+ */
 export function applySessionEvent(session: SessionRow | undefined, event: ServerEvent): SessionRow | undefined {
   if (event.type === 'connection-opened') {
     return event.protocol === 'pop3'
       ? { connection: event.connection, protocol: 'pop3', remote: event.remote, user: undefined, state: 'authorization', since: event.at, bytesOut: 0, command: undefined }
       : undefined;
   }
-  if (session === undefined || event.type === 'connection-closed') return undefined;
+  if (session === undefined || event.type === 'connection-closed' || event.type === 'kicked') return undefined;
   switch (event.type) {
     case 'auth':
       return event.ok ? changed(session, { user: event.user, state: 'transaction' }) : session;

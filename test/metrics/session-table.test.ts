@@ -24,6 +24,14 @@ describe('live sessions folded from events', () => {
     expect(sessions.list()).toEqual([]);
   });
 
+  it('drops a kicked session at once, though its socket may linger until the peer closes', () => {
+    const sessions = table(opened(1, 'pop3', 'a'), auth('a', 'alice'), opened(2, 'pop3', 'b'), auth('b', 'alice'));
+    sessions.apply({ type: 'kicked', connection: 'a', user: 'alice', at: 8 });
+    expect(sessions.matching('alice').map((s) => s.connection)).toEqual(['b']);
+    sessions.apply({ type: 'connection-closed', protocol: 'pop3', connection: 'a', at: 9 });
+    expect(sessions.list().map((s) => s.connection)).toEqual(['b']);
+  });
+
   it('lists by user and matches a KICK target by connection or user; Push3 connections are not listed', () => {
     const sessions = table(opened(1, 'pop3', 'a'), opened(2, 'pop3', 'b'), opened(3, 'push3', 'p'), auth('a', 'alice'), auth('b', 'bob'));
     expect(sessions.list().map((s) => s.connection)).toEqual(['a', 'b']);
