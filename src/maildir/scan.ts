@@ -214,7 +214,7 @@ export class MaildirScan {
       const at = k * RESULT_FIELDS;
       const status = out[at];
       if (status === Status.gone) return;
-      if (status === Status.unreadable) return this.#options.unreadable?.(this.#pathOf(i), 'EACCES');
+      if (status === Status.unreadable) return this.#options.unreadable?.(this.#pathOf(i), out[at + 1] === 1 ? 'EPERM' : 'EACCES');
       if (kind === 'stat') {
         const baseName = this.#baseNames[i]!;
         const version = { size: out[at + 1]!, mtimeMs: out[at + 2]! };

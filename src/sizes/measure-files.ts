@@ -19,7 +19,7 @@ export const Status = {
   gone: 1,
   /** Larger than `readMax` ('measure' only): left for a streamed read. */
   large: 2,
-  /** A regular file this process may not read (EACCES, EPERM): 'measure' only. */
+  /** A file this process may not open ('measure' only); the next number is 1 for EPERM, 0 for EACCES. */
   unreadable: 3,
 } as const;
 
@@ -82,8 +82,10 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
         fd = sync.openSync(path, flags);
       } catch (err) {
         // Gone since readdir, or no longer a regular file (O_NOFOLLOW on a symlink fails with ELOOP).
-        if (codeOf(err) === 'EACCES' || codeOf(err) === 'EPERM') out[at] = 3;
-        else if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ELOOP') throw err;
+        if (codeOf(err) === 'EACCES' || codeOf(err) === 'EPERM') {
+          out[at] = 3;
+          out[at + 1] = codeOf(err) === 'EPERM' ? 1 : 0;
+        } else if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ELOOP') throw err;
       }
       if (fd !== undefined) {
         try {

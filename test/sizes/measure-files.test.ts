@@ -102,7 +102,7 @@ describe('measureFiles', () => {
       const out = new Float64Array(2 * RESULT_FIELDS);
       const task = { kind: 'measure' as MeasureKind, dir, names: ['locked', 'ok'], out, buffer: Buffer.alloc(64), readMax: READ_MAX, from: 0, until: Infinity };
       expect(measureFiles(refusing(code), task, bareLineFeeds)).toBe(2);
-      expect([out[0], out[RESULT_FIELDS], out[RESULT_FIELDS + 1]]).toEqual([Status.unreadable, Status.ok, 2]);
+      expect([out[0], out[1], out[RESULT_FIELDS], out[RESULT_FIELDS + 1]]).toEqual([Status.unreadable, code === 'EPERM' ? 1 : 0, Status.ok, 2]);
     }
     const out = new Float64Array(RESULT_FIELDS);
     const task = { kind: 'measure' as MeasureKind, dir, names: ['locked'], out, buffer: Buffer.alloc(64), readMax: READ_MAX, from: 0, until: Infinity };
