@@ -81,7 +81,8 @@ export function measureFiles(sync: SyncFs, task: MeasureTask, countBareLineFeeds
       try {
         fd = sync.openSync(path, flags);
       } catch (err) {
-        // Gone since readdir, or no longer a regular file (O_NOFOLLOW on a symlink fails with ELOOP).
+        // Not ours to read: reported, and the rest is measured. Gone since readdir, or no longer a regular file
+        // (O_NOFOLLOW on a symlink fails with ELOOP): left out. Anything else fails the job.
         if (codeOf(err) === 'EACCES' || codeOf(err) === 'EPERM') {
           out[at] = 3;
           out[at + 1] = codeOf(err) === 'EPERM' ? 1 : 0;
