@@ -24,6 +24,11 @@ export function dashboardRoutes(options: DashboardOptions): (request: IncomingMe
   const page = readFileSync(packageFile('dashboard/index.html'));
   return (request, response, path) => {
     if (path !== '/' && path !== '/events') return false;
+    // Read-only, as /metrics is: a POST to the page is no way to ask for it.
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('Method not allowed\n');
+      return true;
+    }
     const url = new URL(request.url ?? '/', 'http://dashboard');
     const allowed = dashboardAllowed(
       { remoteAddress: request.socket.remoteAddress, authorization: request.headers.authorization, queryToken: url.searchParams.get('token') },

@@ -50,6 +50,15 @@ describe('dashboard routes', () => {
     expect((await fetch(`${base}/?token=${TOKEN}`)).status).toBe(403);
   });
 
+  it('answer only GET and HEAD, as /metrics does', async () => {
+    const base = await serveAs('127.0.0.1', undefined);
+    for (const path of ['/', '/events']) {
+      const posted = await fetch(`${base}${path}`, { method: 'POST', body: 'hello' });
+      expect([posted.status, posted.headers.get('allow')]).toEqual([405, 'GET, HEAD']);
+    }
+    expect((await fetch(`${base}/`, { method: 'HEAD' })).status).toBe(200);
+  });
+
   it('leave other paths to the caller', async () => {
     const base = await serveAs('192.0.2.7', TOKEN);
     expect((await fetch(`${base}/metrics?token=${TOKEN}`)).status).toBe(404);
