@@ -24,7 +24,8 @@ export function parseLine(line: CommandLine): ParsedLine {
   const keyword = space === -1 ? text : text.slice(0, space);
   if (!KEYWORD.test(keyword)) return { kind: 'invalid', reason: 'Unknown command' };
   const rest = space === -1 ? '' : text.slice(space + 1);
-  const trimmed = rest.trimEnd();
+  // Words are split on runs of spaces, wherever they are (`LIST  1` is LIST 1); `rest` keeps them, for PASS.
+  const trimmed = rest.trim();
   return {
     kind: 'command',
     verb: keyword.toUpperCase(),
