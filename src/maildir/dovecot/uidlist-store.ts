@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hasErrorCode } from '../../process/errno.js';
+import { nameBytes, nameFromBytes } from '../file-names.js';
 import { acquireDotlock, type DotlockOptions } from './dotlock.js';
 import { KnownUidlist } from './known-uidlist.js';
 import { formatUidlist, parseUidlist, type Uidlist, type UidlistRecord } from './uidlist-file.js';
@@ -42,9 +43,13 @@ async function stampOf(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The file's text with each name byte for byte, as a listing has it (file-names.ts): a name that is not UTF-8
+ * must match its file, and go back to disk as it came, for Dovecot.
+ */
 async function readText(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return nameFromBytes(await readFile(path));
   } catch (err) {
     if (hasErrorCode(err, 'ENOENT')) return undefined;
     throw err;
@@ -64,7 +69,7 @@ async function writeUidlist(path: string, uidlist: Uidlist): Promise<void> {
       const owner = await stat(dirname(path));
       await handle.chown(owner.uid, owner.gid);
     }
-    await handle.writeFile(formatUidlist(uidlist));
+    await handle.writeFile(nameBytes(formatUidlist(uidlist)));
     await handle.datasync();
   } catch (err) {
     await handle.close();

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { acquireDotlock } from '../../../src/maildir/dovecot/dotlock.js';
+import { nameFromBytes } from '../../../src/maildir/file-names.js';
 import { parseUidlist, UidlistCorruptError } from '../../../src/maildir/dovecot/uidlist-file.js';
 import { UIDLIST_NAME, UidlistStore } from '../../../src/maildir/dovecot/uidlist-store.js';
 import { put, tempMaildir } from '../../support/temp-dir.js';
@@ -49,6 +50,25 @@ describe('UidlistStore', () => {
     const list = await store.sync(maildir, named('1.a', '2.b', '3.c'));
     expect(list.get('2.b')?.uid).toBe(5);
     expect(list.get('3.c')?.uid).toBe(6);
+  });
+
+  it('keeps a name that is not UTF-8 byte for byte, matching its file and going back to disk as it came', async () => {
+    const maildir = await tempMaildir();
+    // As Dovecot wrote it for new/1700000031.<FF FE>.x: raw bytes, no replacement characters.
+    const dovecots = Buffer.concat([Buffer.from('3 V42 N17 G0123456789abcdef0123456789abcdef\n16 W91 :1700000031.'), Buffer.of(0xff, 0xfe), Buffer.from('.x\n')]);
+    await writeFile(join(maildir, UIDLIST_NAME), dovecots);
+    const name = nameFromBytes(Buffer.concat([Buffer.from('1700000031.'), Buffer.of(0xff, 0xfe), Buffer.from('.x')]));
+    const store = new UidlistStore();
+    expect((await store.sync(maildir, named(name))).get(name)?.uid).toBe(16);
+    await expect(readFile(join(maildir, UIDLIST_NAME))).resolves.toEqual(dovecots);
+    // A new message beside it: the file is rewritten, the odd name's bytes with it.
+    await store.sync(maildir, named(name, '1700000040.b'));
+    const expected = Buffer.concat([
+      Buffer.from('3 V42 N18 G0123456789abcdef0123456789abcdef\n16 W91 :1700000031.'),
+      Buffer.of(0xff, 0xfe),
+      Buffer.from('.x\n17 :1700000040.b\n'),
+    ]);
+    await expect(readFile(join(maildir, UIDLIST_NAME))).resolves.toEqual(expected);
   });
 
   it('never rewrites a corrupt list', async () => {
