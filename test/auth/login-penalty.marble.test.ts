@@ -30,50 +30,36 @@ describe('login penalty in virtual time', () => {
     });
   });
 
-  it('a failed Push3 LOGIN answers after its penalty, a good one at once and clears it', () => {
+  /**
+   * A Push3 session (admins: root, with alice a POP3 user only) under a 1 s penalty that doubles per failure,
+   * fed four lines at the frames of `marbles`, its replies expected at those of `expected`.
+   */
+  const penalised = (marbles: string, lines: readonly [string, string, string, string], expected: string, replies: Record<string, string>): void => {
     const ts = testScheduler();
     ts.run(({ hot, expectObservable }) => {
       const throttle = loginThrottle({ baseDelayMs: 1000, maxDelayMs: 60_000, now: () => ts.now() });
       const h = push3Harness(ts, EMPTY, ['root'], EMPTY, throttle);
-      const lines$ = hot('-a 1999ms b 2999ms c 999ms d', {
-        a: 'LOGIN root wrong',
-        b: 'LOGIN root wrong',
-        c: 'LOGIN root toor',
-        d: 'FINISH',
-      });
-      const failed = '->FAIL: Authentication failed\r\n';
-      // 1 s for the first failure, 2 s for the second (sent at 2001 ms, answered at 4001 ms); the success waits for nothing.
-      expectObservable(h.session(lines$)).toBe('g 1000ms x 2999ms y 999ms l 999ms (d|)', {
-        g: GREETING,
-        x: failed,
-        y: failed,
-        l: '->SUCCESS: Logged in as root\r\n',
-        d: '->SUCCESS: Bye\r\n',
-      });
+      const [a, b, c, d] = lines;
+      expectObservable(h.session(hot(marbles, { a, b, c, d }))).toBe(expected, { g: GREETING, d: '->SUCCESS: Bye\r\n', ...replies });
+    });
+  };
+  const failed = '->FAIL: Authentication failed\r\n';
+
+  it('a failed Push3 LOGIN answers after its penalty, a good one at once and clears it', () => {
+    // 1 s for the first failure, 2 s for the second (sent at 2001 ms, answered at 4001 ms); the success waits for nothing.
+    penalised('-a 1999ms b 2999ms c 999ms d', ['LOGIN root wrong', 'LOGIN root wrong', 'LOGIN root toor', 'FINISH'], 'g 1000ms x 2999ms y 999ms l 999ms (d|)', {
+      x: failed,
+      y: failed,
+      l: '->SUCCESS: Logged in as root\r\n',
     });
   });
 
   it('answers a non-admin with the right password as a wrong password: after the penalty, which it does not clear', () => {
-    const ts = testScheduler();
-    ts.run(({ hot, expectObservable }) => {
-      const throttle = loginThrottle({ baseDelayMs: 1000, maxDelayMs: 60_000, now: () => ts.now() });
-      const h = push3Harness(ts, EMPTY, ['root'], EMPTY, throttle);
-      // alice's POP3 password is right, but she is no admin.
-      const lines$ = hot('-a 1999ms b 2999ms c 4999ms d', {
-        a: 'LOGIN alice wrong',
-        b: 'LOGIN alice secret',
-        c: 'LOGIN alice wrong',
-        d: 'FINISH',
-      });
-      const failed = '->FAIL: Authentication failed\r\n';
-      // 1 s, then 2 s for the right password (a second failure), then 4 s: nothing told the two apart or cleared.
-      expectObservable(h.session(lines$)).toBe('g 1000ms x 2999ms y 4999ms z 999ms (d|)', {
-        g: GREETING,
-        x: failed,
-        y: failed,
-        z: failed,
-        d: '->SUCCESS: Bye\r\n',
-      });
+    // alice's POP3 password is right, but she is no admin: 1 s, then 2 s for it (a second failure), then 4 s.
+    penalised('-a 1999ms b 2999ms c 4999ms d', ['LOGIN alice wrong', 'LOGIN alice secret', 'LOGIN alice wrong', 'FINISH'], 'g 1000ms x 2999ms y 4999ms z 999ms (d|)', {
+      x: failed,
+      y: failed,
+      z: failed,
     });
   });
 });
