@@ -19,6 +19,11 @@ export function templateProblem(template: string): string | undefined {
   if (template.endsWith('%') && !template.endsWith('%%')) unknown.push('');
   if (unknown.length > 0) return `unknown variable ${unknown.map((name) => `%${name}`).join(', ')} (known: %u, %n, %d, %h, %%)`;
   if (!/%[unh]/u.test(template.replaceAll('%%', ''))) return 'must contain %u, %n or %h, so that each user has a Maildir of their own';
+  // `%u/../Maildir` would give every user the same Maildir: no `.` or `..` part from the first variable on
+  // (before it, `../mail` relative to the config's folder is a fixed place like any other).
+  const first = template.replaceAll('%%', '__').search(/%[a-z]/u);
+  const perUser = template.slice(template.lastIndexOf('/', first) + 1).split('/');
+  if (perUser.some((part) => part === '..' || part === '.')) return 'must not contain a "." or ".." part from its first variable on, which could lead users out of their own Maildir';
   return undefined;
 }
 

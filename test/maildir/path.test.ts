@@ -54,6 +54,12 @@ describe('templateProblem', () => {
     expect(templateProblem('/m/%%u')).toMatch(/must contain/u);
   });
 
+  it('refuses a "." or ".." part from the first variable on, which would let users share a Maildir', () => {
+    for (const bad of ['/var/mail/%u/../Maildir', '/var/vmail/%d/../%n', '%h/../x', '/m/%u/./Maildir', '/m/x%u/..'])
+      expect(templateProblem(bad)).toMatch(/must not contain a "\." or "\.\." part/u);
+    for (const ok of ['../mail/%u/Maildir', './mail/%u/Maildir', '/m/100%%/../%u']) expect(templateProblem(ok)).toBeUndefined();
+  });
+
   it('names an unknown variable', () => {
     expect(templateProblem('/var/vmail/%x/%u')).toMatch(/unknown variable %x/u);
     expect(templateProblem('/var/vmail/%u%')).toMatch(/unknown variable %/u);
