@@ -26,6 +26,15 @@ describe('pop3d user', () => {
     expect(await login('bob', 'correct horse')).toBe(true);
   });
 
+  it('ten adds run at once as ten processes: every one reported added is in the file', async () => {
+    site = makeSite({ users: { alice: 'secret' } });
+    const names = Array.from({ length: 10 }, (_, i) => `u${i}`);
+    const results = await Promise.all(names.map((name) => user(['add', name], `${name}-pw\n`)));
+    expect(results.map((result) => result.code)).toEqual(names.map(() => 0));
+    expect((await user(['list'])).stdout.split('\n').filter(Boolean).sort()).toEqual(['alice', ...names].sort());
+    expect(readFileSync(join(site.dir, 'users.passwd'), 'utf8')).not.toContain('-pw');
+  });
+
   it('list prints the names; passwd changes a password; remove drops the user', async () => {
     site = makeSite({ users: { alice: 'secret', carol: 'x' } });
     expect(await user(['list'])).toMatchObject({ code: 0, stdout: 'alice\ncarol\n' });
