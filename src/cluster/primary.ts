@@ -63,7 +63,6 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
   logEvents(directoryEvents.events$, logger);
   directoryEvents.events$.subscribe((event) => updates.next({ kind: 'events', source: PRIMARY_SOURCE, events: [event] }));
   const users = await openUsers(config, logger, directoryEvents.emit);
-  await provisionMaildirs(config, users, logger);
   const locks = new LockRegistry(config.mail.lockStaleSeconds * 1000);
   const limits = daemonLimits(running);
   // Whether a Push3 WATCH follows the events one by one: the workers then send them untallied.
@@ -125,6 +124,7 @@ async function startPrimary(running: RunningConfig, logger: Logger): Promise<Ser
       await users.reload();
       return { users: await userCount(users), workers: size };
     },
+    afterStart: () => provisionMaildirs(config, users, logger),
     // Every worker drains (they get SIGTERM), Push3 sessions too.
     stop: (graceMs) => Promise.all([fleet.stop(graceMs + STOP_MARGIN_MS), monitoring?.stop(graceMs)]).then(() => undefined),
   };

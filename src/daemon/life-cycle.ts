@@ -16,6 +16,11 @@ export interface Service {
   reload(next: Config, plan: ReloadPlan): Promise<Readonly<Record<string, unknown>>>;
   /** Stop accepting, give sessions `graceMs` to end, close the rest. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Work that must not run as root: called once the process runs as `daemon.user` (the Maildirs made at start
+   * belong to it, not to root, so its sessions can open them).
+   */
+  afterStart?(): Promise<void>;
 }
 
 export interface LifeCycleOptions<S extends Service> {
@@ -102,5 +107,6 @@ export async function runLifeCycle<S extends Service>(options: LifeCycleOptions<
   reportListening(logger, service.listeners);
   // A root start keeps no more rights than it needs.
   applyRunAs(running.current.daemon, logger);
+  await service.afterStart?.();
   return { service, reload };
 }

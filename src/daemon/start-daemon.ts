@@ -65,7 +65,6 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
   const metrics = createMetrics(events.events$, { scheduler: asyncScheduler });
   const metricsFold = standalone ? metrics.connect() : undefined;
   const users = await openUsers(config, logger, events.emit);
-  if (standalone) await provisionMaildirs(config, users, logger);
   const locate = maildirLocator(config.mail.maildir, users);
   const store = new MaildirStore({
     locate,
@@ -124,6 +123,8 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
     listeners,
     kick: (target) => controls.kick(target),
     reloadUsers: () => users.reload(),
+    // A cluster's primary provisions for its workers.
+    afterStart: () => (standalone ? provisionMaildirs(config, users, logger) : Promise.resolve()),
     async stop(graceMs) {
       // close() stops accepting at once; its callback would wait for every session, so don't await it.
       for (const server of servers) server.close();

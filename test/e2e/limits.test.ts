@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cleanUpDaemons, startSite } from '../support/daemon.js';
+import { cleanUpDaemons, makeSite, startSite } from '../support/daemon.js';
 import { RawClient } from '../support/pop3-client.js';
 import { logged, openTls, tlsSite } from '../support/tls.js';
 
@@ -83,6 +83,21 @@ describe('least privilege', () => {
     expect(uid).not.toBe('0');
     expect(gid).not.toBe('0');
     expect((await connect(pop3!)).first).toMatch(/^\+OK POP3 server ready/);
+  });
+
+  it.skipIf(!asRoot)('makes the Maildirs of autocreate as daemon.user, so its sessions can open them', async () => {
+    const site = makeSite({ users: { alice: 'secret' }, withoutMaildirs: true, config: { mail: { maildir: 'mail/%u/Maildir', autocreate: true }, daemon: { user: 'nobody', group: nogroup! } } });
+    // The daemon user may make the mail folder in the site, as it would in /var/mail.
+    chmodSync(site.dir, 0o777);
+    const daemon = await startSite({ site });
+    await vi.waitFor(() => expect(daemon.logs.some((entry) => entry.event === 'maildir-created' && entry.user === 'alice')).toBe(true), { timeout: 10_000 });
+    const nobody = Number(/^nobody:[^:]*:(\d+):/m.exec(readFileSync('/etc/passwd', 'utf8'))?.[1]);
+    expect(statSync(site.maildir('alice')).uid).toBe(nobody);
+    const client = await RawClient.open(daemon.ports.pop3!);
+    await client.line();
+    await client.command('USER alice');
+    expect(await client.command('PASS secret')).toMatch(/^\+OK Logged in/u);
+    client.close();
   });
 
   it.skipIf(process.getuid?.() !== 0)('warns when running as root without daemon.user', async () => {
