@@ -29,9 +29,15 @@ export function checkName(name: string): void {
   if (problem !== undefined) throw new UserEditError(`user name ${JSON.stringify(name)} ${problem}`);
 }
 
+/** `PASS <password>` must fit in a POP3 command line (MAX_COMMAND_OCTETS): a longer password could never log in. */
+export const MAX_PASSWORD_OCTETS = 250;
+
 export function checkPassword(password: string): void {
   if (password === '') throw new UserEditError('password is empty');
   if (CONTROL.test(password)) throw new UserEditError('password contains a control character');
+  if (Buffer.byteLength(password) > MAX_PASSWORD_OCTETS) {
+    throw new UserEditError(`password is longer than ${MAX_PASSWORD_OCTETS} octets, which no POP3 PASS line can carry`);
+  }
 }
 
 /** The tail of each file's queue of edits; an entry is removed once its queue runs dry. */

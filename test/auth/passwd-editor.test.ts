@@ -83,6 +83,11 @@ describe('passwd editor', () => {
     expect(await readFile(path, 'utf8')).toBe(ORIGINAL);
   });
 
+  it('refuses a password longer than a POP3 PASS line can carry', async () => {
+    await expect(addUser(path, 'dave', 'x'.repeat(250))).resolves.toBeUndefined();
+    await expect(addUser(path, 'erin', 'é'.repeat(126))).rejects.toThrow(/longer than 250 octets/);
+  });
+
   it('refuses names and passwords that could corrupt the file or a path', async () => {
     await writeFile(path, ORIGINAL);
     for (const name of ['', 'a:b', '#x', 'a b', '../x', 'a\nb']) {
