@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { acquireDotlock } from '../maildir/dovecot/dotlock.js';
+import { acquireDotlock } from '../lock/dotlock.js';
 import { hasErrorCode } from '../process/errno.js';
 import { replaceFileAtomically } from '../process/atomic-file.js';
 import { parsePasswdFile, passwdNameProblem, withUser, withoutUser } from './passwd-file.js';
@@ -9,9 +9,10 @@ import { validateUserName } from './username.js';
 
 /*
  * Edits of the users file, for the CLI and the Push3 admin commands. Each edit rewrites the file atomically
- * (process/atomic-file.ts) and edits of one file within this process run one after another; across processes (the
- * CLI beside the daemon, or ten `pop3d user add` at once) each read-and-rewrite holds the file's dotlock
- * (`<file>.lock`, as Dovecot's), so two concurrent edits never lose each other's change. New passwords are always stored hashed (hashPassword), never in plaintext.
+ * (process/atomic-file.ts). Edits of one file within this process run one after another, and across processes
+ * (the CLI beside the daemon, or ten `pop3d user add` at once) each read-and-rewrite holds the file's dotlock
+ * (`<file>.lock`), so two concurrent edits never lose each other's change. New passwords are always stored
+ * hashed (hashPassword), never in plaintext.
  */
 
 /** A refused edit (bad name or password, user exists or is missing): the file is unchanged. */

@@ -124,7 +124,7 @@ export async function startDaemon(running: RunningConfig, logger: Logger, role: 
     kick: (target) => controls.kick(target),
     reloadUsers: () => users.reload(),
     // A cluster's primary provisions for its workers.
-    afterStart: () => (standalone ? provisionMaildirs(config, users, logger) : Promise.resolve()),
+    afterStart: standalone ? () => provisionMaildirs(config, users, logger) : undefined,
     async stop(graceMs) {
       // close() stops accepting at once; its callback would wait for every session, so don't await it.
       for (const server of servers) server.close();

@@ -146,7 +146,7 @@ export class ListingIndex {
       settledBefore: startedAt - this.#settleMs,
       unreadable: (path, code) => {
         unreadable += 1;
-        this.#logger.warn({ event: 'message-unreadable', path, code }, 'left a message file this process may not read out of the listing');
+        this.#logger.warn({ event: 'message-unreadable', path, code }, 'left out of the listing a message file this process may not read');
       },
     });
     // A listing that left a file out is never reused: a chmod does not touch the directory's stamp.

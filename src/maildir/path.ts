@@ -23,7 +23,9 @@ export function templateProblem(template: string): string | undefined {
   // (before it, `../mail` relative to the config's folder is a fixed place like any other).
   const first = template.replaceAll('%%', '__').search(/%[a-z]/u);
   const perUser = template.slice(template.lastIndexOf('/', first) + 1).split('/');
-  if (perUser.some((part) => part === '..' || part === '.')) return 'must not contain a "." or ".." part from its first variable on, which could lead users out of their own Maildir';
+  if (perUser.some((part) => part === '..' || part === '.')) {
+    return 'must not contain a "." or ".." part from its first variable on, which could lead users out of their own Maildir';
+  }
   return undefined;
 }
 

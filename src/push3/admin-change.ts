@@ -14,6 +14,12 @@ export function auditChange(context: Push3Context, state: Transaction, change: C
   context.emit({ type: 'admin-change', connection: id, user: state.user, change, target, at: context.scheduler.now() });
 }
 
+/** A refusal's reply, which shows its reason; the directory failure behind it, if any, goes to the log. */
+export function refused(context: Push3Context, state: Transaction, refusal: AdminRefusal): Observable<Transition> {
+  if (refusal.cause !== undefined) reportError(context, refusal.cause);
+  return of({ state, reply: fail(refusal.message) });
+}
+
 /**
  * Runs a users-file change: on success the change is audited and `done` is the reply; a refusal shows its
  * reason; any other failure is an error event and a plain `->FAIL:` (file system details stay in the log).
@@ -32,11 +38,7 @@ export function userChange(
       return { state, reply: success(done) };
     }),
     catchError((error: unknown) => {
-      if (error instanceof AdminRefusal) {
-        // The directory failed (a database down, a users file it may not write): the reason goes to the log.
-        if (error.cause !== undefined) reportError(context, error.cause);
-        return of({ state, reply: fail(error.message) });
-      }
+      if (error instanceof AdminRefusal) return refused(context, state, error);
       reportError(context, error);
       return of({ state, reply: fail('Cannot update the users file') });
     }),

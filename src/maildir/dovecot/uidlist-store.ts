@@ -10,7 +10,7 @@ import { open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { hasErrorCode } from '../../process/errno.js';
 import { nameBytes, nameFromBytes } from '../file-names.js';
-import { acquireDotlock, type DotlockOptions } from './dotlock.js';
+import { acquireDotlock, type DotlockOptions } from '../../lock/dotlock.js';
 import { KnownUidlist } from './known-uidlist.js';
 import { formatUidlist, parseUidlist, type Uidlist, type UidlistRecord } from './uidlist-file.js';
 

@@ -1,8 +1,8 @@
-import { catchError, from, map, of } from 'rxjs';
+import { catchError, from, map } from 'rxjs';
 import { noArguments } from '../../session/arguments.js';
+import { refused } from '../admin-change.js';
 import { defineCommand, type Transition } from '../command.js';
-import { fail, success } from '../replies.js';
-import { reportError } from '../context.js';
+import { success } from '../replies.js';
 import { AdminRefusal } from '../user-admin.js';
 
 /** USERS (extension): the users of the user directory, space separated, in its order. */
@@ -16,9 +16,8 @@ export const users = defineCommand({
       map((names): Transition => ({ state, reply: success(names.join(' ')) })),
       // Not configured for this source, or the directory is down: say which; anything else is the dispatcher's.
       catchError((error: unknown) => {
-        if (!(error instanceof AdminRefusal)) throw error;
-        if (error.cause !== undefined) reportError(context, error.cause);
-        return of<Transition>({ state, reply: fail(error.message) });
+        if (error instanceof AdminRefusal) return refused(context, state, error);
+        throw error;
       }),
     ),
 });

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { acquireDotlock } from '../../../src/maildir/dovecot/dotlock.js';
+import { acquireDotlock } from '../../../src/lock/dotlock.js';
 import { nameFromBytes } from '../../../src/maildir/file-names.js';
 import { parseUidlist, UidlistCorruptError } from '../../../src/maildir/dovecot/uidlist-file.js';
 import { UIDLIST_NAME, UidlistStore } from '../../../src/maildir/dovecot/uidlist-store.js';

@@ -1,12 +1,12 @@
 /**
- * Dovecot's dotlock (lib/file-dotlock.c) on `<file>.lock`, so that pop3d and Dovecot never write the same file at
- * once: created with O_EXCL, holding `<pid>:<hostname>`. A lock is stale, and removed, when its process is gone
+ * Dovecot's dotlock (lib/file-dotlock.c) on `<file>.lock`, so that no two writers of a file that is rewritten whole
+ * (pop3d and Dovecot on dovecot-uidlist, pop3d processes on the users file) read and replace it at once: created with O_EXCL, holding `<pid>:<hostname>`. A lock is stale, and removed, when its process is gone
  * (same host) or it has not changed for `staleMs` (Dovecot's uidlist: 120 s). Held for milliseconds only.
  */
 import { hostname } from 'node:os';
 import { open, readFile, stat, unlink } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasErrorCode } from '../../process/errno.js';
+import { hasErrorCode } from '../process/errno.js';
 
 export interface DotlockOptions {
   /** Give up (reject) after waiting this long for a live lock. */
